@@ -1,0 +1,183 @@
+/**
+ * The pure core of call facts: AMI events in, one `CallFact` per call out. A call is keyed by
+ * Asterisk's linkedid, so the caller's channel and every channel it reaches are one call. Only
+ * the events of the call's first channel (uniqueid = linkedid) move the call's own clock.
+ */
+import { normalizeDid, serviceForDid } from '../pbx/did.js';
+import type { AmiEvent } from '../pbx/ami-link.js';
+
+/** The context the carrier trunk delivers calls into (base pjsip.conf template). */
+export const TRUNK_CONTEXT = 'kcc-from-trunk';
+/** The context each service number's call runs in, with the canonical number as extension. */
+export const INBOUND_CONTEXT = 'kcc-inbound';
+
+export type CallState = 'ringing' | 'answered' | 'ended';
+
+export interface CallFact {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  didRaw: string | null;
+  did: string | null;
+  service: string | null;
+  caller: string | null;
+  callerName: string | null;
+  channel: string | null;
+  state: CallState;
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  hangupCause: number | null;
+  endEstimated: boolean;
+}
+
+export interface ReduceContext {
+  services: readonly string[];
+  /** Used only when an event carries no Timestamp (timestampevents off). */
+  now: () => Date;
+}
+
+export function eventTime(e: AmiEvent, ctx: ReduceContext): string {
+  const ts = Number(e.Timestamp);
+  return Number.isFinite(ts) && ts > 0 ? new Date(ts * 1000).toISOString() : ctx.now().toISOString();
+}
+
+/** Asterisk fills unknown caller IDs with `<unknown>`; keep them as null. */
+function callerId(value: string | undefined): string | null {
+  if (!value || value === '<unknown>') return null;
+  return value;
+}
+
+function withDid(call: CallFact, raw: string, ctx: ReduceContext): CallFact {
+  if (!raw || raw === 's') return call;
+  return {
+    ...call,
+    didRaw: raw,
+    did: normalizeDid(raw),
+    service: call.service ?? serviceForDid(raw, ctx.services),
+  };
+}
+
+/**
+ * Applies one event to the call it belongs to. Returns the new fact, or `current` unchanged
+ * (same reference) when the event does not concern the call.
+ */
+export function reduceCall(
+  current: CallFact | undefined,
+  e: AmiEvent,
+  ctx: ReduceContext,
+): CallFact | undefined {
+  const own = e.Uniqueid !== undefined && e.Uniqueid === e.Linkedid;
+  switch (e.Event) {
+    case 'Newchannel': {
+      if (current || !own || e.Context !== TRUNK_CONTEXT || !e.Linkedid) return current;
+      const call: CallFact = {
+        id: e.Linkedid,
+        direction: 'inbound',
+        didRaw: null,
+        did: null,
+        service: null,
+        caller: callerId(e.CallerIDNum),
+        callerName: callerId(e.CallerIDName),
+        channel: e.Channel ?? null,
+        state: 'ringing',
+        startedAt: eventTime(e, ctx),
+        answeredAt: null,
+        endedAt: null,
+        hangupCause: null,
+        endEstimated: false,
+      };
+      return withDid(call, e.Exten ?? '', ctx);
+    }
+    case 'Newexten': {
+      if (!current || !own || current.didRaw !== null) return current;
+      if (e.Context !== TRUNK_CONTEXT) return current;
+      return withDid(current, e.Extension ?? e.Exten ?? '', ctx);
+    }
+    case 'UserEvent': {
+      if (!current || e.UserEvent !== 'KccInbound') return current;
+      const service = e.Service && ctx.services.includes(e.Service) ? e.Service : current.service;
+      const next = current.didRaw === null && e.Did ? withDid(current, e.Did, ctx) : current;
+      return service === next.service ? next : { ...next, service };
+    }
+    case 'Newstate': {
+      if (!current || !own || current.state !== 'ringing') return current;
+      if (e.ChannelState !== '6') return current;
+      return { ...current, state: 'answered', answeredAt: eventTime(e, ctx) };
+    }
+    case 'Hangup': {
+      if (!current || !own || current.state === 'ended') return current;
+      const cause = Number(e.Cause);
+      return {
+        ...current,
+        state: 'ended',
+        endedAt: eventTime(e, ctx),
+        hangupCause: Number.isFinite(cause) ? cause : null,
+      };
+    }
+    default:
+      return current;
+  }
+}
+
+/** The events the reducer reads: the event stream can be filtered to these. */
+export const CALL_EVENTS = new Set(['Newchannel', 'Newexten', 'UserEvent', 'Newstate', 'Hangup']);
+
+/** Seconds from the start (or answer) to the end, or to `now` for a live call. */
+export function durationSeconds(call: CallFact, now: Date): number {
+  const end = call.endedAt ? Date.parse(call.endedAt) : now.getTime();
+  return Math.max(0, Math.round((end - Date.parse(call.startedAt)) / 1000));
+}
+
+/** A live channel as CoreShowChannels lists it, reduced to what reconciliation needs. */
+export interface LiveChannel {
+  uniqueid: string;
+  linkedid: string;
+  channel: string;
+  context: string;
+  exten: string;
+  callerIdNum: string | null;
+  callerIdName: string | null;
+  up: boolean;
+  durationSeconds: number;
+  didRaw: string | null;
+}
+
+/**
+ * After a gap in the event stream (controller restart, AMI reconnect) builds the facts of calls
+ * still up, from the live channel list. Channels are inbound when they run in our inbound
+ * contexts; their start is inferred from their age.
+ */
+export function factFromLiveChannel(ch: LiveChannel, ctx: ReduceContext): CallFact | null {
+  if (ch.uniqueid !== ch.linkedid) return null;
+  if (ch.context !== TRUNK_CONTEXT && ch.context !== INBOUND_CONTEXT) return null;
+  const now = ctx.now();
+  const startedAt = new Date(now.getTime() - ch.durationSeconds * 1000).toISOString();
+  let call: CallFact = {
+    id: ch.linkedid,
+    direction: 'inbound',
+    didRaw: null,
+    did: null,
+    service: ch.context === INBOUND_CONTEXT && ctx.services.includes(ch.exten) ? ch.exten : null,
+    caller: callerId(ch.callerIdNum ?? undefined),
+    callerName: callerId(ch.callerIdName ?? undefined),
+    channel: ch.channel,
+    state: ch.up ? 'answered' : 'ringing',
+    startedAt,
+    // The exact answer time is unknown after a gap; the start is the best bound we have.
+    answeredAt: ch.up ? startedAt : null,
+    endedAt: null,
+    hangupCause: null,
+    endEstimated: false,
+  };
+  if (ch.didRaw) call = withDid(call, ch.didRaw, ctx);
+  else if (ch.context === TRUNK_CONTEXT) call = withDid(call, ch.exten, ctx);
+  return call;
+}
+
+/** Parses `HH:MM:SS` as CoreShowChannel reports a channel's age. */
+export function parseDuration(hms: string | undefined): number {
+  if (!hms) return 0;
+  const parts = hms.split(':').map(Number);
+  if (parts.some((p) => !Number.isFinite(p))) return 0;
+  return parts.reduce((acc, p) => acc * 60 + p, 0);
+}

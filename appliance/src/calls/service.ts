@@ -1,0 +1,196 @@
+/**
+ * Call facts as a use case: feeds AMI events through the reducer, keeps the facts of live calls
+ * in memory, persists every change and tells listeners. On every (re)connection to Asterisk it
+ * reconciles with the live channel list, so a controller restart neither loses nor duplicates
+ * a call: calls still up are kept (or added), calls that ended during the gap are closed.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { AmiEvent } from '../pbx/ami-link.js';
+import {
+  CALL_EVENTS,
+  durationSeconds,
+  factFromLiveChannel,
+  parseDuration,
+  reduceCall,
+  type CallFact,
+  type LiveChannel,
+  type ReduceContext,
+} from './reducer.js';
+import type { CallStore } from './store.js';
+
+export interface CallView {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  did: string | null;
+  service: string | null;
+  caller: string | null;
+  state: 'ringing' | 'answered' | 'ended';
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  durationSeconds: number | null;
+}
+
+export interface CallSummary {
+  activeCalls: number;
+  callsToday: number;
+  answeredToday: number;
+}
+
+/** The part of the PBX link reconciliation needs. */
+export interface ChannelSource {
+  actionList(message: Record<string, string>, completeEvent: string): Promise<AmiEvent[]>;
+  action(message: Record<string, string>): Promise<Record<string, string | undefined>>;
+}
+
+export function toView(f: CallFact, now: Date): CallView {
+  return {
+    id: f.id,
+    direction: f.direction,
+    did: f.did,
+    service: f.service,
+    caller: f.caller,
+    state: f.state,
+    startedAt: f.startedAt,
+    answeredAt: f.answeredAt,
+    endedAt: f.endedAt,
+    durationSeconds: f.state === 'ended' ? durationSeconds(f, now) : null,
+  };
+}
+
+interface CallServiceEvents {
+  changed: [CallFact];
+}
+
+export class CallService extends EventEmitter<CallServiceEvents> {
+  private readonly live = new Map<string, CallFact>();
+  /** Events are applied one at a time so a slow write cannot reorder a call's events. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: CallStore,
+    private readonly ctx: ReduceContext,
+    private readonly logger: Logger,
+    /** Start of "today" in the call center's time zone, for the summary. */
+    private readonly startOfToday: (now: Date) => Date,
+  ) {
+    super();
+  }
+
+  async loadOpenCalls(): Promise<void> {
+    for (const call of await this.store.listOpen()) this.live.set(call.id, call);
+  }
+
+  handleEvent(e: AmiEvent): Promise<void> {
+    if (!CALL_EVENTS.has(e.Event)) return this.queue;
+    this.queue = this.queue.then(() => this.apply(e)).catch((err: unknown) => {
+      this.logger.error({ err, event: e.Event }, 'failed to record a call event');
+    });
+    return this.queue;
+  }
+
+  private async apply(e: AmiEvent): Promise<void> {
+    const key = e.Linkedid;
+    if (!key) return;
+    const current = this.live.get(key);
+    const next = reduceCall(current, e, this.ctx);
+    if (!next || next === current) return;
+    await this.commit(next);
+  }
+
+  private async commit(next: CallFact): Promise<void> {
+    await this.store.upsert(next, this.ctx.now());
+    if (next.state === 'ended') this.live.delete(next.id);
+    else this.live.set(next.id, next);
+    this.emit('changed', next);
+  }
+
+  /** Brings the facts in line with the channels Asterisk has right now. */
+  reconcile(pbx: ChannelSource): Promise<void> {
+    this.queue = this.queue.then(() => this.doReconcile(pbx));
+    return this.queue;
+  }
+
+  private async doReconcile(pbx: ChannelSource): Promise<void> {
+    const events = await pbx.actionList({ Action: 'CoreShowChannels' }, 'CoreShowChannelsComplete');
+    const channels: LiveChannel[] = [];
+    for (const e of events) {
+      if (e.Event !== 'CoreShowChannel' || !e.Uniqueid || !e.Linkedid) continue;
+      const ch: LiveChannel = {
+        uniqueid: e.Uniqueid,
+        linkedid: e.Linkedid,
+        channel: e.Channel ?? '',
+        context: e.Context ?? '',
+        exten: e.Exten ?? '',
+        callerIdNum: e.CallerIDNum ?? null,
+        callerIdName: e.CallerIDName ?? null,
+        up: e.ChannelState === '6',
+        durationSeconds: parseDuration(e.Duration),
+        didRaw: null,
+      };
+      if (ch.uniqueid === ch.linkedid && !this.live.has(ch.linkedid)) {
+        ch.didRaw = await this.channelVar(pbx, ch.channel, 'KCC_DID_RAW');
+      }
+      channels.push(ch);
+    }
+    const liveIds = new Set(channels.map((c) => c.linkedid));
+    let added = 0;
+    for (const ch of channels) {
+      if (this.live.has(ch.linkedid)) continue;
+      const fact = factFromLiveChannel(ch, this.ctx);
+      if (!fact) continue;
+      const stored = await this.store.get(fact.id);
+      // A row that exists (ended by mistake or not yet loaded) keeps its own start time.
+      await this.commit(stored ? { ...stored, state: fact.state, endedAt: null } : fact);
+      added += 1;
+    }
+    let closed = 0;
+    for (const call of [...this.live.values()]) {
+      if (liveIds.has(call.id)) continue;
+      await this.commit({
+        ...call,
+        state: 'ended',
+        endedAt: this.ctx.now().toISOString(),
+        endEstimated: true,
+      });
+      closed += 1;
+    }
+    this.logger.info(
+      { live: channels.length, added, closed },
+      'reconciled calls with the PBX channel list',
+    );
+  }
+
+  private async channelVar(pbx: ChannelSource, channel: string, name: string): Promise<string | null> {
+    try {
+      const r = await pbx.action({ Action: 'Getvar', Channel: channel, Variable: name });
+      return r.Value && r.Value !== '' ? r.Value : null;
+    } catch {
+      return null;
+    }
+  }
+
+  liveCalls(): CallFact[] {
+    return [...this.live.values()].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
+  }
+
+  list(from: string, to: string, limit: number): Promise<CallFact[]> {
+    return this.store.listBetween(from, to, limit);
+  }
+
+  async summary(): Promise<CallSummary> {
+    const now = this.ctx.now();
+    const today = await this.store.countSince(this.startOfToday(now).toISOString());
+    return {
+      activeCalls: this.live.size,
+      callsToday: today.total,
+      answeredToday: today.answered,
+    };
+  }
+
+  /** Resolves when every event handed in so far has been written. */
+  idle(): Promise<void> {
+    return this.queue;
+  }
+}

@@ -1,0 +1,233 @@
+/**
+ * The composition root: opens the database, wires every domain, connects to the PBX and serves
+ * HTTPS. `startController` is what `main.ts` runs and what integration tests start in-process.
+ */
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino, type Logger } from 'pino';
+import { AuditStore } from './admin/audit-store.js';
+import { AuthService } from './admin/auth-service.js';
+import { nodeCrypto } from './admin/crypto.js';
+import { seedDemo } from './admin/demo-seed.js';
+import { UserStore } from './admin/users-store.js';
+import { CallService, toView } from './calls/service.js';
+import { CallStore } from './calls/store.js';
+import type { Config } from './config.js';
+import { migrateToLatest, openDatabase, pingDatabase, type OpenedDatabase } from './db/database.js';
+import { HealthService } from './device/health.js';
+import { buildApp, type App } from './http/app.js';
+import { LiveHub } from './http/live-hub.js';
+import { Metrics } from './http/metrics.js';
+import { ensureTls } from './http/tls.js';
+import { AmiLink } from './pbx/ami-link.js';
+import { PbxConfigService } from './pbx/config-service.js';
+import { PbxStore } from './pbx/store.js';
+import { startOfDay } from './time.js';
+
+export interface Controller {
+  app: App;
+  url: string;
+  ami: AmiLink;
+  calls: CallService;
+  close(): Promise<void>;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+export async function readVersion(): Promise<string> {
+  for (const candidate of [path.join(here, '../../package.json'), path.join(here, '../package.json')]) {
+    try {
+      return (JSON.parse(await readFile(candidate, 'utf8')) as { version: string }).version;
+    } catch {
+      // try the next location (source tree vs. built tree)
+    }
+  }
+  return '0.0.0';
+}
+
+export function makeLogger(level: Config['logLevel']): Logger {
+  return pino({
+    level,
+    redact: {
+      paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'secret', 'password'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+/**
+ * Prepares state that must exist before Asterisk starts: database, first administrator, demo
+ * data, AMI secret and the generated PBX files. Safe to run again at every start.
+ */
+export async function prepare(config: Config, logger: Logger) {
+  await mkdir(config.dataDir, { recursive: true, mode: 0o750 });
+  const database = openDatabase(path.join(config.dataDir, 'kcc.sqlite'));
+  const applied = await migrateToLatest(database.db);
+  if (applied.length) logger.info({ applied }, 'database migrated');
+  const now = () => new Date();
+  const users = new UserStore(database.db);
+  const audit = new AuditStore(database.db, now);
+  const auth = new AuthService(users, audit, nodeCrypto, config.auth, now);
+  const pbxStore = new PbxStore(database.db);
+
+  const admin = await auth.bootstrapAdmin(config.auth.initialAdminPassword);
+  if (admin.generated) {
+    // Shown once on the console, never logged: the administrator changes it after signing in.
+    process.stdout.write(
+      `\n  First start: administrator account created.\n  username: admin\n  password: ${admin.generated}\n\n`,
+    );
+  }
+  if (config.demo) {
+    const created = await seedDemo(auth, users, pbxStore);
+    if (created.length) logger.info({ created }, 'demo users created');
+  }
+
+  let amiSecret = config.pbx.ami.secret;
+  if (!amiSecret) {
+    amiSecret = (await pbxStore.getSetting('pbx.ami_secret')) ?? '';
+    if (!amiSecret) {
+      amiSecret = nodeCrypto.randomToken(24);
+      await pbxStore.setSetting('pbx.ami_secret', amiSecret, now().toISOString());
+    }
+  }
+  const pbxConfig = new PbxConfigService(config.pbx, amiSecret, pbxStore, users, logger);
+  await pbxConfig.sync();
+  return { database, users, audit, auth, pbxStore, pbxConfig, amiSecret, now };
+}
+
+export async function startController(config: Config, logger = makeLogger(config.logLevel)): Promise<Controller> {
+  const version = await readVersion();
+  const p = await prepare(config, logger);
+  const { database, auth, pbxConfig, now } = p;
+  const tls = await ensureTls(path.join(config.dataDir, 'tls'), config.http.certificateNames);
+  if (tls.renewed) logger.info({ ca: tls.caFile }, 'issued the server certificate');
+
+  const metrics = new Metrics();
+  const ami = new AmiLink({
+    host: config.pbx.ami.host,
+    port: config.pbx.ami.port,
+    username: config.pbx.ami.username,
+    secret: p.amiSecret,
+    actionTimeoutMs: config.pbx.ami.actionTimeoutMs,
+    keepAliveMs: config.pbx.ami.keepAliveMs,
+    logger: logger.child({ component: 'ami' }),
+  });
+  const services = await p.pbxStore.services();
+  const calls = new CallService(
+    new CallStore(database.db),
+    { services, now },
+    logger.child({ component: 'calls' }),
+    (at) => startOfDay(at),
+  );
+  await calls.loadOpenCalls();
+  const hub = new LiveHub(auth);
+  const startedAt = Date.now();
+  const health = new HealthService({
+    version,
+    dataDir: config.dataDir,
+    pingDb: () => pingDatabase(database.db),
+    pbx: () => ami.state,
+    startedAt,
+  });
+
+  const app = await buildApp(
+    {
+      auth,
+      calls,
+      health,
+      hub,
+      metrics,
+      now,
+      version,
+      uiDir: config.http.uiDir,
+      pbxWebSocket: { host: config.pbx.http.bindAddress, port: config.pbx.http.port },
+      caCert: tls.caCert,
+      metricsToken: config.metricsToken,
+    },
+    { loggerInstance: logger, https: { key: tls.key, cert: tls.cert } },
+  );
+
+  wireLiveUpdates({ ami, calls, hub, health, metrics, pbxConfig, logger, now });
+
+  await app.listen({ host: config.http.host, port: config.http.port });
+  ami.start();
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.http.port;
+  const url = `https://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    url,
+    ami,
+    calls,
+    close: () =>
+      (closing ??= (async () => {
+        await ami.stop();
+        await app.close();
+        await calls.idle();
+        await closeDatabase(database);
+      })()),
+  };
+}
+
+async function closeDatabase(database: OpenedDatabase): Promise<void> {
+  await database.db.destroy();
+}
+
+function wireLiveUpdates(d: {
+  ami: AmiLink;
+  calls: CallService;
+  hub: LiveHub;
+  health: HealthService;
+  metrics: Metrics;
+  pbxConfig: PbxConfigService;
+  logger: Logger;
+  now: () => Date;
+}): void {
+  const { ami, calls, hub, health, metrics, logger } = d;
+  let summaryTimer: NodeJS.Timeout | null = null;
+  // Summary figures are pushed at most every 500 ms however busy the PBX is.
+  const pushSummary = () => {
+    if (summaryTimer) return;
+    summaryTimer = setTimeout(() => {
+      summaryTimer = null;
+      calls.summary().then(
+        (s) => {
+          metrics.activeCalls.set(s.activeCalls);
+          hub.publish('summary', 'summary.changed', s);
+        },
+        (err: unknown) => logger.error({ err }, 'summary failed'),
+      );
+    }, 500);
+    summaryTimer.unref();
+  };
+  const pushHealth = () =>
+    health.current().then(
+      (h) => hub.publish('health', 'health.changed', h),
+      (err: unknown) => logger.error({ err }, 'health failed'),
+    );
+
+  ami.on('event', (e) => {
+    metrics.callEvents.inc();
+    void calls.handleEvent(e);
+  });
+  calls.on('changed', (call) => {
+    hub.publish('calls', 'call.updated', toView(call, d.now()));
+    pushSummary();
+  });
+  ami.on('connected', () => {
+    metrics.pbxConnected.set(1);
+    metrics.pbxReconnects.inc();
+    void pushHealth();
+    void d.pbxConfig.sync(ami).catch((err: unknown) => logger.error({ err }, 'PBX configuration sync failed'));
+    calls.reconcile(ami).then(pushSummary, (err: unknown) =>
+      logger.error({ err }, 'could not reconcile calls with the PBX'),
+    );
+  });
+  ami.on('disconnected', () => {
+    metrics.pbxConnected.set(0);
+    void pushHealth();
+  });
+}

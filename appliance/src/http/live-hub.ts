@@ -1,0 +1,160 @@
+/**
+ * The one WebSocket of the console (`/api/ws`). A client subscribes to topics; each topic needs a
+ * permission, checked at subscribe time against the client's session. Events are pushed as
+ * `{type:'event', topic, event, data}`. A socket whose session ends is closed with code 4401.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { Session } from '../admin/auth-service.js';
+import type { AuthService } from '../admin/auth-service.js';
+import type { Permission } from '../admin/roles.js';
+import { SESSION_COOKIE } from './guard.js';
+
+export const TOPICS = {
+  calls: 'calls:read',
+  summary: 'summary:read',
+  health: 'health:read',
+} as const satisfies Record<string, Permission>;
+export type Topic = keyof typeof TOPICS;
+
+interface Client {
+  socket: WebSocket;
+  session: Session;
+  topics: Set<Topic>;
+  alive: boolean;
+}
+
+const MAX_MESSAGE_BYTES = 4096;
+
+export class LiveHub {
+  private readonly clients = new Set<Client>();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly auth: AuthService,
+    private readonly heartbeatMs = 25_000,
+  ) {}
+
+  get size(): number {
+    return this.clients.size;
+  }
+
+  register(app: FastifyInstance): void {
+    app.get(
+      '/api/ws',
+      { websocket: true, config: { anyUser: true }, schema: { hide: true } },
+      (socket, req) => {
+        const session = req.session;
+        if (!session) {
+          socket.close(4401, 'Sign in first');
+          return;
+        }
+        this.attach(socket, session);
+      },
+    );
+    this.timer = setInterval(() => void this.sweep(), this.heartbeatMs);
+    this.timer.unref();
+    app.addHook('onClose', async () => this.close());
+  }
+
+  private attach(socket: WebSocket, session: Session): void {
+    const client: Client = { socket, session, topics: new Set(), alive: true };
+    this.clients.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('close', () => this.clients.delete(client));
+    socket.on('message', (raw, isBinary) => {
+      if (isBinary || (raw as Buffer).length > MAX_MESSAGE_BYTES) {
+        this.send(client, { type: 'error', message: 'Messages are JSON text up to 4 KiB' });
+        return;
+      }
+      let msg: unknown;
+      try {
+        msg = JSON.parse(String(raw));
+      } catch {
+        this.send(client, { type: 'error', message: 'Message is not valid JSON' });
+        return;
+      }
+      this.onMessage(client, msg);
+    });
+  }
+
+  private onMessage(client: Client, msg: unknown): void {
+    const m = msg as { type?: unknown; topics?: unknown };
+    if (m.type === 'pong') return;
+    if (m.type === 'subscribe' || m.type === 'unsubscribe') {
+      if (!Array.isArray(m.topics) || !m.topics.every((t) => typeof t === 'string')) {
+        this.send(client, { type: 'error', message: 'topics must be an array of strings' });
+        return;
+      }
+      const granted: string[] = [];
+      const denied: string[] = [];
+      for (const t of m.topics as string[]) {
+        const permission = (TOPICS as Record<string, Permission | undefined>)[t];
+        if (m.type === 'unsubscribe') {
+          client.topics.delete(t as Topic);
+          granted.push(t);
+        } else if (permission && client.session.user.permissions.includes(permission)) {
+          client.topics.add(t as Topic);
+          granted.push(t);
+        } else {
+          denied.push(t);
+        }
+      }
+      this.send(client, {
+        type: m.type === 'subscribe' ? 'subscribed' : 'unsubscribed',
+        topics: granted,
+        denied,
+      });
+      return;
+    }
+    this.send(client, { type: 'error', message: `Unknown message type ${String(m.type)}` });
+  }
+
+  publish(topic: Topic, event: string, data: unknown): void {
+    if (this.clients.size === 0) return;
+    const frame = JSON.stringify({ type: 'event', topic, event, data });
+    for (const client of this.clients) {
+      if (client.topics.has(topic) && client.socket.readyState === client.socket.OPEN) {
+        client.socket.send(frame);
+      }
+    }
+  }
+
+  /** Closes the sockets of a session that was logged out. */
+  endSession(tokenHash: string): void {
+    for (const client of this.clients) {
+      if (client.session.tokenHash === tokenHash) client.socket.close(4401, 'Signed out');
+    }
+  }
+
+  private send(client: Client, msg: unknown): void {
+    if (client.socket.readyState === client.socket.OPEN) client.socket.send(JSON.stringify(msg));
+  }
+
+  /** Drops dead sockets and those whose session expired or was revoked. */
+  private async sweep(): Promise<void> {
+    for (const client of this.clients) {
+      if (!client.alive) {
+        client.socket.terminate();
+        continue;
+      }
+      client.alive = false;
+      client.socket.ping();
+    }
+    for (const client of this.clients) {
+      const token = client.session.tokenHash;
+      const still = await this.auth.resolveByHash(token);
+      if (!still) client.socket.close(4401, 'Session expired');
+    }
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    for (const client of this.clients) client.socket.close(1001, 'Controller stopping');
+    this.clients.clear();
+  }
+}
+
+export { SESSION_COOKIE };

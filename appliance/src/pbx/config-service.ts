@@ -1,0 +1,62 @@
+/**
+ * Keeps Asterisk's generated configuration equal to the database: renders, writes what changed,
+ * and reloads the affected modules over AMI when Asterisk is up (when it is down, it reads the
+ * new files as it starts).
+ */
+import type { Logger } from 'pino';
+import type { UserStore } from '../admin/users-store.js';
+import type { Config } from '../config.js';
+import type { AmiLink } from './ami-link.js';
+import { writeGeneratedFiles } from './config-writer.js';
+import { RELOAD_MODULE, renderAll, type GeneratedFile, type RenderState } from './render/index.js';
+import type { PbxStore } from './store.js';
+
+export class PbxConfigService {
+  constructor(
+    private readonly config: Config['pbx'],
+    private readonly amiSecret: string,
+    private readonly store: PbxStore,
+    private readonly users: UserStore,
+    private readonly logger: Logger,
+  ) {}
+
+  async state(): Promise<RenderState> {
+    const [trunks, services, softphones] = await Promise.all([
+      this.store.trunks(),
+      this.store.services(),
+      this.users.softphoneUsers(),
+    ]);
+    return {
+      sip: this.config.sip,
+      http: this.config.http,
+      ami: {
+        bindAddress: this.config.ami.host,
+        port: this.config.ami.port,
+        username: this.config.ami.username,
+        secret: this.amiSecret,
+      },
+      mediaAddress: this.config.mediaAddress,
+      iceHostCandidates: this.config.iceHostCandidates,
+      trunks,
+      endpoints: softphones.map((u) => ({ username: u.username, displayName: u.display_name, secret: u.sip_secret! })),
+      services,
+    };
+  }
+
+  /** Renders and writes; reloads changed modules through `ami` when given and connected. */
+  async sync(ami?: AmiLink): Promise<GeneratedFile[]> {
+    const files = renderAll(await this.state());
+    const changed = await writeGeneratedFiles(this.config.generatedDir, files);
+    if (changed.length > 0) this.logger.info({ changed }, 'wrote generated PBX configuration');
+    if (ami?.state.connected) {
+      for (const file of changed) {
+        try {
+          await ami.action({ Action: 'Reload', Module: RELOAD_MODULE[file] });
+        } catch (err) {
+          this.logger.error({ err, file }, 'Asterisk did not reload a changed configuration file');
+        }
+      }
+    }
+    return changed;
+  }
+}

@@ -1,0 +1,38 @@
+/** Queries for what the PBX configuration is rendered from: trunks, services, PBX settings. */
+import type { Db } from '../db/database.js';
+
+export class PbxStore {
+  constructor(private readonly db: Db) {}
+
+  async trunks(): Promise<Array<{ name: string; matchAddresses: string[] }>> {
+    const rows = await this.db.selectFrom('trunks').selectAll().where('enabled', '=', 1).orderBy('name').execute();
+    return rows.map((r) => ({ name: r.name, matchAddresses: JSON.parse(r.match_addresses) as string[] }));
+  }
+
+  async upsertTrunk(name: string, matchAddresses: string[]): Promise<void> {
+    const value = JSON.stringify(matchAddresses);
+    await this.db
+      .insertInto('trunks')
+      .values({ name, match_addresses: value })
+      .onConflict((oc) => oc.column('name').doUpdateSet({ match_addresses: value }))
+      .execute();
+  }
+
+  async services(): Promise<string[]> {
+    const rows = await this.db.selectFrom('services').select('number').where('enabled', '=', 1).orderBy('number').execute();
+    return rows.map((r) => r.number);
+  }
+
+  async getSetting(key: string): Promise<string | undefined> {
+    const r = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return r?.value;
+  }
+
+  async setSetting(key: string, value: string, at: string): Promise<void> {
+    await this.db
+      .insertInto('settings')
+      .values({ key, value, updated_at: at })
+      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at }))
+      .execute();
+  }
+}

@@ -1,0 +1,21 @@
+/** The call center's clock: times are stored in UTC and days are counted in Asia/Almaty. */
+export const CENTER_TIME_ZONE = 'Asia/Almaty';
+
+/** The zone's offset from UTC in minutes at the instant `at` (e.g. +300 for Almaty). */
+export function zoneOffsetMinutes(timeZone: string, at: Date): number {
+  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+    .formatToParts(at)
+    .find((p) => p.type === 'timeZoneName')?.value;
+  const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name ?? '');
+  if (!m) return 0;
+  const sign = m[1] === '-' ? -1 : 1;
+  return sign * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+}
+
+/** Midnight of the day `at` falls on in `timeZone`, as a UTC instant. */
+export function startOfDay(at: Date, timeZone = CENTER_TIME_ZONE): Date {
+  const offset = zoneOffsetMinutes(timeZone, at);
+  const local = new Date(at.getTime() + offset * 60_000);
+  local.setUTCHours(0, 0, 0, 0);
+  return new Date(local.getTime() - offset * 60_000);
+}
