@@ -163,6 +163,8 @@ export function loadConfig(env: Env = process.env): Config {
       throw new ConfigError(`cannot read config file ${file}: ${(err as Error).message}`);
     }
     merged = deepMerge(merged, parsed);
+    // The environment wins over the file, for the data dir too.
+    if (env.KCC_DATA_DIR !== undefined) (merged as { dataDir: string }).dataDir = dataDir;
   }
   const withEnv = structuredClone(merged) as Record<string, unknown>;
   for (const [name, keys] of ENV_KEYS) {

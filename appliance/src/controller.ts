@@ -122,6 +122,12 @@ export async function startController(config: Config, logger = makeLogger(config
   );
   await calls.loadOpenCalls();
   const hub = new LiveHub(auth);
+  // Expired sessions are useless rows holding personal data (IP, browser): drop them hourly.
+  const purgeSessions = () =>
+    p.users.deleteExpiredSessions(now().toISOString()).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
+  await purgeSessions();
+  const purgeTimer = setInterval(() => void purgeSessions(), 3600_000);
+  purgeTimer.unref();
   const startedAt = Date.now();
   const health = new HealthService({
     version,
@@ -164,6 +170,7 @@ export async function startController(config: Config, logger = makeLogger(config
     calls,
     close: () =>
       (closing ??= (async () => {
+        clearInterval(purgeTimer);
         await ami.stop();
         await app.close();
         await calls.idle();

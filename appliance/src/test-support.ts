@@ -38,7 +38,11 @@ export async function memoryDb(): Promise<Db> {
 
 export const silentLogger: Logger = pino({ level: 'silent' });
 
-export const AUTH_SETTINGS: AuthSettings = { sessionTtlHours: 12, maxFailedLogins: 5, lockoutMinutes: 15 };
+export const AUTH_SETTINGS: AuthSettings = {
+  sessionTtlHours: 12,
+  maxFailedLogins: 5,
+  lockoutMinutes: 15,
+};
 
 export interface AuthFixture {
   db: Db;
@@ -56,7 +60,13 @@ export async function authFixture(
   const database = db ?? (await memoryDb());
   const users = new UserStore(database);
   const audit = new AuditStore(database, clock.now);
-  const auth = new AuthService(users, audit, nodeCrypto, { ...AUTH_SETTINGS, ...settings }, clock.now);
+  const auth = new AuthService(
+    users,
+    audit,
+    nodeCrypto,
+    { ...AUTH_SETTINGS, ...settings },
+    clock.now,
+  );
   return { db: database, clock, users, audit, auth };
 }
 

@@ -70,12 +70,12 @@ export class AuthService {
       throw locked(user.locked_until, now);
     }
     if (!(await this.crypto.verifyPassword(user.password_hash, password))) {
-      const failures = user.failed_logins + 1;
+      const failures = await this.users.incrementFailures(user.id, now.toISOString());
       const lock = failures >= this.settings.maxFailedLogins;
       const lockedUntil = lock
         ? new Date(now.getTime() + this.settings.lockoutMinutes * 60_000).toISOString()
         : null;
-      await this.users.recordFailure(user.id, lock ? 0 : failures, lockedUntil, now.toISOString());
+      if (lockedUntil) await this.users.recordFailure(user.id, 0, lockedUntil, now.toISOString());
       await this.audit.record({
         userId: user.id,
         username,

@@ -26,6 +26,20 @@ export class UserStore {
     return r.id;
   }
 
+  /**
+   * Counts one failed sign-in in a single statement and returns the new count, so attempts
+   * checked at the same time cannot overwrite each other's count.
+   */
+  async incrementFailures(id: number, at: string): Promise<number> {
+    const r = await this.db
+      .updateTable('users')
+      .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1), updated_at: at }))
+      .where('id', '=', id)
+      .returning('failed_logins')
+      .executeTakeFirstOrThrow();
+    return r.failed_logins;
+  }
+
   async recordFailure(id: number, failedLogins: number, lockedUntil: string | null, at: string) {
     await this.db
       .updateTable('users')

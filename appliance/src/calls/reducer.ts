@@ -66,6 +66,7 @@ export function reduceCall(
   e: AmiEvent,
   ctx: ReduceContext,
 ): CallFact | undefined {
+  if (current && e.Linkedid !== current.id) return current;
   const own = e.Uniqueid !== undefined && e.Uniqueid === e.Linkedid;
   switch (e.Event) {
     case 'Newchannel': {
@@ -106,7 +107,7 @@ export function reduceCall(
     }
     case 'Hangup': {
       if (!current || !own || current.state === 'ended') return current;
-      const cause = Number(e.Cause);
+      const cause = e.Cause ? Number(e.Cause) : NaN;
       return {
         ...current,
         state: 'ended',

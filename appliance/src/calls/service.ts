@@ -96,6 +96,8 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     const current = this.live.get(key);
     const next = reduceCall(current, e, this.ctx);
     if (!next || next === current) return;
+    // A call that already ended is never reopened by a late or repeated event.
+    if (!current && (await this.store.get(next.id))?.state === 'ended') return;
     await this.commit(next);
   }
 
@@ -108,8 +110,10 @@ export class CallService extends EventEmitter<CallServiceEvents> {
 
   /** Brings the facts in line with the channels Asterisk has right now. */
   reconcile(pbx: ChannelSource): Promise<void> {
-    this.queue = this.queue.then(() => this.doReconcile(pbx));
-    return this.queue;
+    const run = this.queue.then(() => this.doReconcile(pbx));
+    // The caller hears of a failure; the queue must not, or the next event would be skipped.
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   private async doReconcile(pbx: ChannelSource): Promise<void> {

@@ -1,0 +1,321 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { Db } from '../db/database.js';
+import type { AmiEvent } from '../pbx/ami-link.js';
+import { memoryDb, SERVICES, silentLogger, TestClock } from '../test-support.js';
+import { startOfDay } from '../time.js';
+import type { CallFact } from './reducer.js';
+import { CallService, type ChannelSource } from './service.js';
+import { CallStore } from './store.js';
+
+/** The events of one inbound call to 193, answered, then hung up by the caller. */
+function callEvents(
+  id: string,
+  startEpoch: number,
+  opts: { answer?: boolean; hangup?: boolean } = {},
+): AmiEvent[] {
+  const own = { Channel: `PJSIP/carrier-${id}`, Uniqueid: id, Linkedid: id };
+  const ts = (offset: number) => (startEpoch + offset).toFixed(6);
+  const events: AmiEvent[] = [
+    {
+      Event: 'Newchannel',
+      ...own,
+      ChannelState: '0',
+      CallerIDNum: '87011234567',
+      CallerIDName: 'Aliya',
+      Context: 'kcc-from-trunk',
+      Exten: '193',
+      Timestamp: ts(0),
+    },
+    {
+      Event: 'UserEvent',
+      ...own,
+      UserEvent: 'KccInbound',
+      Service: '193',
+      Did: '193',
+      Timestamp: ts(0.01),
+    },
+  ];
+  if (opts.answer !== false) {
+    events.push({
+      Event: 'Newstate',
+      ...own,
+      ChannelState: '6',
+      ChannelStateDesc: 'Up',
+      Timestamp: ts(2),
+    });
+  }
+  if (opts.hangup !== false) {
+    events.push({ Event: 'Hangup', ...own, Cause: '16', Timestamp: ts(65) });
+  }
+  return events;
+}
+
+/** 2025-11-25T12:00:00Z */
+const NOON = 1764072000;
+
+/** A PBX that lists the given channels and answers Getvar from a table. */
+class FakePbx implements ChannelSource {
+  readonly getvars: Array<Record<string, string>> = [];
+  constructor(
+    public channels: AmiEvent[],
+    private readonly vars: Record<string, string> = {},
+  ) {}
+
+  async actionList(message: Record<string, string>, completeEvent: string): Promise<AmiEvent[]> {
+    expect(message.Action).toBe('CoreShowChannels');
+    return [...this.channels, { Event: completeEvent, ListItems: String(this.channels.length) }];
+  }
+
+  async action(message: Record<string, string>): Promise<Record<string, string | undefined>> {
+    this.getvars.push(message);
+    const value = this.vars[`${message.Channel}/${message.Variable}`];
+    return { Response: 'Success', Variable: message.Variable, Value: value ?? '' };
+  }
+}
+
+function coreShowChannel(c: {
+  uniqueid: string;
+  linkedid?: string;
+  channel: string;
+  context: string;
+  exten: string;
+  up: boolean;
+  duration: string;
+}): AmiEvent {
+  return {
+    Event: 'CoreShowChannel',
+    Channel: c.channel,
+    Uniqueid: c.uniqueid,
+    Linkedid: c.linkedid ?? c.uniqueid,
+    Context: c.context,
+    Extension: c.exten,
+    Exten: c.exten,
+    ChannelState: c.up ? '6' : '4',
+    ChannelStateDesc: c.up ? 'Up' : 'Ring',
+    CallerIDNum: '87019876543',
+    CallerIDName: '<unknown>',
+    Duration: c.duration,
+  };
+}
+
+async function rows(db: Db) {
+  return db.selectFrom('calls').selectAll().orderBy('started_at').execute();
+}
+
+describe('CallService', () => {
+  let db: Db;
+  let store: CallStore;
+  let clock: TestClock;
+  let service: CallService;
+  let changed: CallFact[];
+
+  beforeEach(async () => {
+    db = await memoryDb();
+    store = new CallStore(db);
+    clock = new TestClock('2025-11-25T12:05:00.000Z');
+    service = new CallService(store, { services: SERVICES, now: clock.now }, silentLogger, (at) =>
+      startOfDay(at),
+    );
+    changed = [];
+    service.on('changed', (f) => changed.push(f));
+  });
+
+  async function feed(events: AmiEvent[]): Promise<void> {
+    for (const e of events) void service.handleEvent(e);
+    await service.idle();
+  }
+
+  it('records a call as one row through ringing, answer and hang-up', async () => {
+    const events = callEvents('1764072000.1', NOON);
+    await feed(events.slice(0, 2));
+    expect(await rows(db)).toMatchObject([
+      { id: '1764072000.1', state: 'ringing', service: '193', did: '193' },
+    ]);
+    expect(service.liveCalls().map((c) => c.id)).toEqual(['1764072000.1']);
+
+    await feed(events.slice(2));
+    const all = await rows(db);
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({
+      id: '1764072000.1',
+      direction: 'inbound',
+      service: '193',
+      caller: '87011234567',
+      caller_name: 'Aliya',
+      state: 'ended',
+      started_at: '2025-11-25T12:00:00.000Z',
+      answered_at: '2025-11-25T12:00:02.000Z',
+      ended_at: '2025-11-25T12:01:05.000Z',
+      hangup_cause: 16,
+      end_estimated: 0,
+    });
+    expect(service.liveCalls()).toEqual([]);
+    expect(changed.map((c) => c.state)).toEqual(['ringing', 'answered', 'ended']);
+  });
+
+  it('ignores events it does not read and events of outbound channels', async () => {
+    await feed([
+      { Event: 'FullyBooted', Status: 'Fully Booted' },
+      { Event: 'PeerStatus', Peer: 'PJSIP/operator1', PeerStatus: 'Reachable' },
+      {
+        Event: 'Newchannel',
+        Channel: 'PJSIP/operator1-0000001',
+        Uniqueid: '1764072001.5',
+        Linkedid: '1764072001.5',
+        Context: 'kcc-agents',
+        Exten: '87011234567',
+      },
+    ]);
+    expect(await rows(db)).toEqual([]);
+    expect(changed).toEqual([]);
+  });
+
+  it('replaying the same events leaves one row with the same content', async () => {
+    const events = callEvents('1764072000.1', NOON);
+    await feed(events);
+    const once = await rows(db);
+    clock.advance(10_000);
+    await feed(events);
+    const twice = await rows(db);
+    expect(twice).toHaveLength(1);
+    expect({ ...twice[0], updated_at: null }).toEqual({ ...once[0], updated_at: null });
+  });
+
+  it('keeps concurrent calls apart', async () => {
+    const a = callEvents('1764072000.1', NOON);
+    const b = callEvents('1764072001.2', NOON + 1, { hangup: false });
+    // Interleaved as the PBX would send them.
+    await feed([a[0]!, b[0]!, a[1]!, b[1]!, a[2]!, b[2]!, a[3]!]);
+    expect((await rows(db)).map((r) => [r.id, r.state])).toEqual([
+      ['1764072000.1', 'ended'],
+      ['1764072001.2', 'answered'],
+    ]);
+    expect(service.liveCalls().map((c) => c.id)).toEqual(['1764072001.2']);
+  });
+
+  describe('reconcile', () => {
+    it('ends a call that is open in the database but no longer on the PBX, marking the end as estimated', async () => {
+      await feed(callEvents('1764072000.1', NOON, { hangup: false }));
+      // A controller restart: a new service loads the open calls from the database.
+      const restarted = new CallService(
+        store,
+        { services: SERVICES, now: clock.now },
+        silentLogger,
+        startOfDay,
+      );
+      await restarted.loadOpenCalls();
+      expect(restarted.liveCalls().map((c) => c.id)).toEqual(['1764072000.1']);
+
+      await restarted.reconcile(new FakePbx([]));
+
+      expect(await rows(db)).toMatchObject([
+        {
+          id: '1764072000.1',
+          state: 'ended',
+          ended_at: '2025-11-25T12:05:00.000Z',
+          end_estimated: 1,
+        },
+      ]);
+      expect(restarted.liveCalls()).toEqual([]);
+    });
+
+    it('adds a live channel the database does not know, once', async () => {
+      const pbx = new FakePbx(
+        [
+          coreShowChannel({
+            uniqueid: '1764072240.9',
+            channel: 'PJSIP/carrier-00000009',
+            context: 'kcc-inbound',
+            exten: '77272581500',
+            up: true,
+            duration: '00:00:42',
+          }),
+          // The agent leg of the same call.
+          coreShowChannel({
+            uniqueid: '1764072250.10',
+            linkedid: '1764072240.9',
+            channel: 'PJSIP/operator1-0000000a',
+            context: 'kcc-agents',
+            exten: 's',
+            up: true,
+            duration: '00:00:30',
+          }),
+        ],
+        { 'PJSIP/carrier-00000009/KCC_DID_RAW': '+77272581500' },
+      );
+
+      await service.reconcile(pbx);
+      await service.reconcile(pbx);
+
+      expect(await rows(db)).toMatchObject([
+        {
+          id: '1764072240.9',
+          state: 'answered',
+          service: '77272581500',
+          did_raw: '+77272581500',
+          did: '77272581500',
+          caller: '87019876543',
+          caller_name: null,
+          started_at: '2025-11-25T12:04:18.000Z',
+          ended_at: null,
+        },
+      ]);
+      expect(service.liveCalls().map((c) => c.id)).toEqual(['1764072240.9']);
+      // The DID is asked for once, for the caller's channel only.
+      expect(pbx.getvars).toEqual([
+        { Action: 'Getvar', Channel: 'PJSIP/carrier-00000009', Variable: 'KCC_DID_RAW' },
+      ]);
+      expect(changed).toHaveLength(1);
+    });
+
+    it('keeps a call that is both in the database and on the PBX as it is', async () => {
+      await feed(callEvents('1764072000.1', NOON, { hangup: false }));
+      const before = await rows(db);
+      const pbx = new FakePbx([
+        coreShowChannel({
+          uniqueid: '1764072000.1',
+          channel: 'PJSIP/carrier-1764072000.1',
+          context: 'kcc-inbound',
+          exten: '193',
+          up: true,
+          duration: '00:05:00',
+        }),
+      ]);
+
+      await service.reconcile(pbx);
+
+      expect(await rows(db)).toEqual(before);
+      expect(service.liveCalls().map((c) => [c.id, c.state])).toEqual([
+        ['1764072000.1', 'answered'],
+      ]);
+      expect(pbx.getvars).toEqual([]);
+    });
+
+    it('still records events after a reconciliation that failed', async () => {
+      const broken: ChannelSource = {
+        actionList: () => Promise.reject(new Error('AMI action CoreShowChannels timed out')),
+        action: () => Promise.reject(new Error('not connected')),
+      };
+      await expect(service.reconcile(broken)).rejects.toThrow('timed out');
+
+      await feed(callEvents('1764072000.1', NOON, { hangup: false }));
+      expect(await rows(db)).toHaveLength(1);
+
+      // The next reconciliation runs, too.
+      await service.reconcile(new FakePbx([]));
+      expect(await rows(db)).toMatchObject([{ state: 'ended', end_estimated: 1 }]);
+    });
+  });
+
+  it("summary counts active calls and today's calls in Almaty time", async () => {
+    // 18:30 UTC on the 24th is 23:30 in Almaty: yesterday.
+    const yesterday = Date.parse('2025-11-24T18:30:00Z') / 1000;
+    await feed(callEvents('1764009000.1', yesterday));
+    await feed(callEvents('1764072000.2', NOON));
+    await feed(callEvents('1764072060.3', NOON + 60, { answer: false }));
+    await feed(callEvents('1764072120.4', NOON + 120, { hangup: false }));
+    await feed(callEvents('1764072180.5', NOON + 180, { answer: false, hangup: false }));
+
+    expect(await service.summary()).toEqual({ activeCalls: 2, callsToday: 4, answeredToday: 2 });
+  });
+});
