@@ -36,7 +36,10 @@ export interface Controller {
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 export async function readVersion(): Promise<string> {
-  for (const candidate of [path.join(here, '../../package.json'), path.join(here, '../package.json')]) {
+  for (const candidate of [
+    path.join(here, '../../package.json'),
+    path.join(here, '../package.json'),
+  ]) {
     try {
       return (JSON.parse(await readFile(candidate, 'utf8')) as { version: string }).version;
     } catch {
@@ -50,7 +53,13 @@ export function makeLogger(level: Config['logLevel']): Logger {
   return pino({
     level,
     redact: {
-      paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'secret', 'password'],
+      paths: [
+        'req.headers.cookie',
+        'req.headers.authorization',
+        'req.headers["x-csrf-token"]',
+        'secret',
+        'password',
+      ],
       censor: '[redacted]',
     },
   });
@@ -96,7 +105,10 @@ export async function prepare(config: Config, logger: Logger) {
   return { database, users, audit, auth, pbxStore, pbxConfig, amiSecret, now };
 }
 
-export async function startController(config: Config, logger = makeLogger(config.logLevel)): Promise<Controller> {
+export async function startController(
+  config: Config,
+  logger = makeLogger(config.logLevel),
+): Promise<Controller> {
   const version = await readVersion();
   const p = await prepare(config, logger);
   const { database, auth, pbxConfig, now } = p;
@@ -124,7 +136,9 @@ export async function startController(config: Config, logger = makeLogger(config
   const hub = new LiveHub(auth);
   // Expired sessions are useless rows holding personal data (IP, browser): drop them hourly.
   const purgeSessions = () =>
-    p.users.deleteExpiredSessions(now().toISOString()).catch((err: unknown) => logger.error({ err }, 'session purge failed'));
+    p.users
+      .deleteExpiredSessions(now().toISOString())
+      .catch((err: unknown) => logger.error({ err }, 'session purge failed'));
   await purgeSessions();
   const purgeTimer = setInterval(() => void purgeSessions(), 3600_000);
   purgeTimer.unref();
@@ -228,10 +242,14 @@ function wireLiveUpdates(d: {
     metrics.pbxConnected.set(1);
     metrics.pbxReconnects.inc();
     void pushHealth();
-    void d.pbxConfig.sync(ami).catch((err: unknown) => logger.error({ err }, 'PBX configuration sync failed'));
-    calls.reconcile(ami).then(pushSummary, (err: unknown) =>
-      logger.error({ err }, 'could not reconcile calls with the PBX'),
-    );
+    void d.pbxConfig
+      .sync(ami)
+      .catch((err: unknown) => logger.error({ err }, 'PBX configuration sync failed'));
+    calls
+      .reconcile(ami)
+      .then(pushSummary, (err: unknown) =>
+        logger.error({ err }, 'could not reconcile calls with the PBX'),
+      );
   });
   ami.on('disconnected', () => {
     metrics.pbxConnected.set(0);

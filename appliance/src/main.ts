@@ -14,7 +14,8 @@ async function main(): Promise<void> {
     await p.database.db.destroy();
     return;
   }
-  if (command !== 'serve') throw new ConfigError(`unknown command ${command}: use serve or prepare`);
+  if (command !== 'serve')
+    throw new ConfigError(`unknown command ${command}: use serve or prepare`);
 
   const controller = await startController(config, logger);
   logger.info({ url: controller.url }, 'controller ready');
@@ -42,7 +43,9 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`kcc: ${err.message}\n`);
   } else {
-    process.stderr.write(`kcc: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `kcc: failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -8,8 +8,12 @@ describe('center time', () => {
   });
 
   it('a day in Almaty starts at 19:00 UTC of the day before', () => {
-    expect(startOfDay(new Date('2026-11-25T10:00:00Z')).toISOString()).toBe('2026-11-24T19:00:00.000Z');
+    expect(startOfDay(new Date('2026-11-25T10:00:00Z')).toISOString()).toBe(
+      '2026-11-24T19:00:00.000Z',
+    );
     // 20:30 UTC is already the next day in Almaty.
-    expect(startOfDay(new Date('2026-11-25T20:30:00Z')).toISOString()).toBe('2026-11-25T19:00:00.000Z');
+    expect(startOfDay(new Date('2026-11-25T20:30:00Z')).toISOString()).toBe(
+      '2026-11-25T19:00:00.000Z',
+    );
   });
 });

@@ -43,7 +43,12 @@ describe('controller restart', () => {
     const before = ['77012220001', '77012220002'];
     const calls = await Promise.all(
       before.map((caller, i) =>
-        placeCall({ did: i === 0 ? '193' : '87272581500', callerId: caller, pbxPort: TEST_PORTS.sip, holdMs: 25_000 }),
+        placeCall({
+          did: i === 0 ? '193' : '87272581500',
+          callerId: caller,
+          pbxPort: TEST_PORTS.sip,
+          holdMs: 25_000,
+        }),
       ),
     );
     await waitFor('both calls answered', async () => {
@@ -53,7 +58,12 @@ describe('controller restart', () => {
 
     expect(await controller.stop()).toBe(0);
     // A call that arrives while the controller is down.
-    const during = await placeCall({ did: '88000800193', callerId: '77012220003', pbxPort: TEST_PORTS.sip, holdMs: 15_000 });
+    const during = await placeCall({
+      did: '88000800193',
+      callerId: '77012220003',
+      pbxPort: TEST_PORTS.sip,
+      holdMs: 15_000,
+    });
     calls.push(during);
     await waitFor('the call to be up in Asterisk', async () => {
       const out = await asteriskCli('core show channels concise');

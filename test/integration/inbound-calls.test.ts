@@ -45,7 +45,9 @@ describe('inbound calls', () => {
       { did: '+77272581500', caller: '77011110003', service: '77272581500' },
     ];
     const calls = await Promise.all(
-      dialled.map((d) => placeCall({ did: d.did, callerId: d.caller, pbxPort: TEST_PORTS.sip, holdMs: 3000 })),
+      dialled.map((d) =>
+        placeCall({ did: d.did, callerId: d.caller, pbxPort: TEST_PORTS.sip, holdMs: 3000 }),
+      ),
     );
 
     const answered = await waitFor('three answered calls in /api/calls', async () => {
@@ -72,7 +74,12 @@ describe('inbound calls', () => {
   });
 
   it('refuses a number that is not a service of the center', async () => {
-    const call = await placeCall({ did: '194', callerId: '77011110009', pbxPort: TEST_PORTS.sip, holdMs: 1000 });
+    const call = await placeCall({
+      did: '194',
+      callerId: '77011110009',
+      pbxPort: TEST_PORTS.sip,
+      holdMs: 1000,
+    });
     const code = await call.done;
     // The PBX answers "unallocated number" instead of 200 OK, so the scenario fails.
     expect(code).not.toBe(0);

@@ -37,7 +37,9 @@ describe('PBX link', () => {
     expect(up.status).toBe('ok');
 
     await stopLab();
-    expect(await lab('status', '--instance', LAB_INSTANCE).catch(() => 'stopped')).toContain('stopped');
+    expect(await lab('status', '--instance', LAB_INSTANCE).catch(() => 'stopped')).toContain(
+      'stopped',
+    );
     const down = await waitFor(
       'health to report the PBX disconnected',
       async () => {

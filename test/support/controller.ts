@@ -42,7 +42,9 @@ export function prepareController(env: TestEnv): Promise<void> {
       env: controllerEnv(env),
       stdio: ['ignore', 'inherit', 'inherit'],
     });
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`prepare exited ${code}`))));
+    child.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`prepare exited ${code}`)),
+    );
   });
 }
 
@@ -70,12 +72,13 @@ export class ControllerProcess {
     const keep = (d: Buffer) => (this.log = (this.log + d.toString()).slice(-50_000));
     child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
-    const api = new Api(this.url, caOf(this.env));
     await waitFor(
       'the controller to answer /api/health',
       async () => {
-        if (child.exitCode !== null) throw new Error(`controller exited ${child.exitCode}:\n${this.log}`);
-        const r = await api.get('/api/health');
+        if (child.exitCode !== null)
+          throw new Error(`controller exited ${child.exitCode}:\n${this.log}`);
+        // The controller makes its CA on first start: read it once it exists.
+        const r = await new Api(this.url, caOf(this.env)).get('/api/health');
         return r.status === 200 ? true : undefined;
       },
       30_000,
@@ -87,7 +90,9 @@ export class ControllerProcess {
   async stop(): Promise<number | null> {
     const child = this.child;
     if (!child || child.exitCode !== null) return child?.exitCode ?? null;
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      child.once('exit', (code) => resolve(code)),
+    );
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
     const code = await exited;

@@ -17,7 +17,11 @@ export const LAB_INSTANCE = 'test';
 export const TEST_PORTS = { sip: 25060, ami: 25038, pbxHttp: 28088 } as const;
 
 export async function lab(...args: string[]): Promise<string> {
-  const { stdout } = await run(LAB, args, { cwd: REPO, maxBuffer: 16 * 1024 * 1024, timeout: 600_000 });
+  const { stdout } = await run(LAB, args, {
+    cwd: REPO,
+    maxBuffer: 16 * 1024 * 1024,
+    timeout: 600_000,
+  });
   return stdout;
 }
 
@@ -26,7 +30,9 @@ export function labVerbose(...args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(LAB, args, { cwd: REPO, stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`scripts/pbx-lab ${args.join(' ')} exited ${code}`)),
+      code === 0
+        ? resolve()
+        : reject(new Error(`scripts/pbx-lab ${args.join(' ')} exited ${code}`)),
     );
   });
 }

@@ -49,10 +49,14 @@ export function authRoutes(auth: AuthService, hub: LiveHub): FastifyPluginAsyncT
         },
       },
       async (req, reply) => {
-        const { token, session, expiresAt } = await auth.login(req.body.username, req.body.password, {
-          ip: req.ip,
-          userAgent: req.headers['user-agent'] ?? null,
-        });
+        const { token, session, expiresAt } = await auth.login(
+          req.body.username,
+          req.body.password,
+          {
+            ip: req.ip,
+            userAgent: req.headers['user-agent'] ?? null,
+          },
+        );
         void reply.setCookie(SESSION_COOKIE, token, {
           path: '/',
           httpOnly: true,
@@ -60,7 +64,10 @@ export function authRoutes(auth: AuthService, hub: LiveHub): FastifyPluginAsyncT
           sameSite: 'strict',
           expires: expiresAt,
         });
-        return { user: { ...session.user, permissions: [...session.user.permissions] }, csrfToken: session.csrfToken };
+        return {
+          user: { ...session.user, permissions: [...session.user.permissions] },
+          csrfToken: session.csrfToken,
+        };
       },
     );
 
@@ -68,7 +75,11 @@ export function authRoutes(auth: AuthService, hub: LiveHub): FastifyPluginAsyncT
       '/api/auth/logout',
       {
         config: { anyUser: true },
-        schema: { tags: ['auth'], summary: 'Sign out', response: { 204: Type.Null(), 401: ErrorSchema } },
+        schema: {
+          tags: ['auth'],
+          summary: 'Sign out',
+          response: { 204: Type.Null(), 401: ErrorSchema },
+        },
       },
       async (req, reply) => {
         const session = req.session!;
@@ -83,11 +94,18 @@ export function authRoutes(auth: AuthService, hub: LiveHub): FastifyPluginAsyncT
       '/api/auth/me',
       {
         config: { anyUser: true },
-        schema: { tags: ['auth'], summary: 'The signed-in user', response: { 200: SessionReply, 401: ErrorSchema } },
+        schema: {
+          tags: ['auth'],
+          summary: 'The signed-in user',
+          response: { 200: SessionReply, 401: ErrorSchema },
+        },
       },
       async (req) => {
         const s = req.session!;
-        return { user: { ...s.user, permissions: [...s.user.permissions] }, csrfToken: s.csrfToken };
+        return {
+          user: { ...s.user, permissions: [...s.user.permissions] },
+          csrfToken: s.csrfToken,
+        };
       },
     );
   };

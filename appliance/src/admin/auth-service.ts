@@ -184,7 +184,9 @@ export class AuthService {
    * First start: creates the administrator. Returns the password when it was generated, so the
    * caller can show it once; returns null when users already exist or the password was given.
    */
-  async bootstrapAdmin(givenPassword: string): Promise<{ created: boolean; generated: string | null }> {
+  async bootstrapAdmin(
+    givenPassword: string,
+  ): Promise<{ created: boolean; generated: string | null }> {
     if ((await this.users.count()) > 0) return { created: false, generated: null };
     const generated = givenPassword ? null : this.crypto.randomToken(12);
     await this.createUser({
@@ -194,7 +196,12 @@ export class AuthService {
       role: 'administrator',
       language: 'ru',
     });
-    await this.audit.record({ userId: null, username: 'system', action: 'user.created', target: 'admin' });
+    await this.audit.record({
+      userId: null,
+      username: 'system',
+      action: 'user.created',
+      target: 'admin',
+    });
     return { created: true, generated };
   }
 }

@@ -9,7 +9,12 @@ import type { UserStore } from './users-store.js';
 
 export const DEMO_PASSWORD = 'demo-kcc-2026';
 
-export const DEMO_USERS: Array<{ username: string; displayName: string; role: Role; language: Language }> = [
+export const DEMO_USERS: Array<{
+  username: string;
+  displayName: string;
+  role: Role;
+  language: Language;
+}> = [
   { username: 'operator1', displayName: 'Әсел Нұрланқызы', role: 'operator', language: 'kk' },
   { username: 'operator2', displayName: 'Ирина Ковальчук', role: 'operator', language: 'ru' },
   { username: 'operator3', displayName: 'Дәурен Сейітов', role: 'operator', language: 'kk' },
@@ -18,7 +23,11 @@ export const DEMO_USERS: Array<{ username: string; displayName: string; role: Ro
   { username: 'observer1', displayName: 'Kazteleradio observer', role: 'observer', language: 'ru' },
 ];
 
-export async function seedDemo(auth: AuthService, users: UserStore, pbx: PbxStore): Promise<string[]> {
+export async function seedDemo(
+  auth: AuthService,
+  users: UserStore,
+  pbx: PbxStore,
+): Promise<string[]> {
   const created: string[] = [];
   for (const u of DEMO_USERS) {
     if (await users.byUsername(u.username)) continue;

@@ -28,7 +28,14 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   second_line: ['calls:read', 'summary:read', 'health:read', 'softphone:use'],
   supervisor: ['calls:read', 'summary:read', 'health:read', 'softphone:use'],
   // The administrator has what the supervisor has except operator functions (ADM-36).
-  administrator: ['calls:read', 'summary:read', 'health:read', 'users:manage', 'audit:read', 'pbx:manage'],
+  administrator: [
+    'calls:read',
+    'summary:read',
+    'health:read',
+    'users:manage',
+    'audit:read',
+    'pbx:manage',
+  ],
   // The customer's observer sees availability figures only: no numbers, names or recordings (OBS-13).
   observer: ['summary:read', 'health:read'],
 };

@@ -14,7 +14,11 @@ export class UserStore {
   }
 
   byUsername(username: string): Promise<UserRow | undefined> {
-    return this.db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where('username', '=', username)
+      .executeTakeFirst();
   }
 
   byId(id: number): Promise<UserRow | undefined> {
@@ -22,7 +26,11 @@ export class UserStore {
   }
 
   async insert(user: NewUser): Promise<number> {
-    const r = await this.db.insertInto('users').values(user).returning('id').executeTakeFirstOrThrow();
+    const r = await this.db
+      .insertInto('users')
+      .values(user)
+      .returning('id')
+      .executeTakeFirstOrThrow();
     return r.id;
   }
 
@@ -57,7 +65,9 @@ export class UserStore {
   }
 
   /** Users with a softphone and a SIP secret, for the PBX configuration. */
-  softphoneUsers(): Promise<Array<Pick<UserRow, 'username' | 'display_name' | 'sip_secret' | 'role'>>> {
+  softphoneUsers(): Promise<
+    Array<Pick<UserRow, 'username' | 'display_name' | 'sip_secret' | 'role'>>
+  > {
     return this.db
       .selectFrom('users')
       .select(['username', 'display_name', 'sip_secret', 'role'])
@@ -92,7 +102,11 @@ export class UserStore {
   }
 
   async touchSession(hash: string, at: string): Promise<void> {
-    await this.db.updateTable('sessions').set({ last_seen_at: at }).where('token_hash', '=', hash).execute();
+    await this.db
+      .updateTable('sessions')
+      .set({ last_seen_at: at })
+      .where('token_hash', '=', hash)
+      .execute();
   }
 
   async deleteSession(hash: string): Promise<void> {

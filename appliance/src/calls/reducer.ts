@@ -38,7 +38,9 @@ export interface ReduceContext {
 
 export function eventTime(e: AmiEvent, ctx: ReduceContext): string {
   const ts = Number(e.Timestamp);
-  return Number.isFinite(ts) && ts > 0 ? new Date(ts * 1000).toISOString() : ctx.now().toISOString();
+  return Number.isFinite(ts) && ts > 0
+    ? new Date(ts * 1000).toISOString()
+    : ctx.now().toISOString();
 }
 
 /** Asterisk fills unknown caller IDs with `<unknown>`; keep them as null. */

@@ -24,8 +24,12 @@ const CallList = Type.Object({ items: Type.Array(CallSchema) });
 
 const ListQuery = Type.Object(
   {
-    from: Type.Optional(Type.String({ format: 'date-time', description: 'Start (inclusive), ISO 8601' })),
-    to: Type.Optional(Type.String({ format: 'date-time', description: 'End (exclusive), ISO 8601' })),
+    from: Type.Optional(
+      Type.String({ format: 'date-time', description: 'Start (inclusive), ISO 8601' }),
+    ),
+    to: Type.Optional(
+      Type.String({ format: 'date-time', description: 'End (exclusive), ISO 8601' }),
+    ),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
   },
   { additionalProperties: false },
@@ -52,11 +56,21 @@ export function callRoutes(calls: CallService, now: () => Date): FastifyPluginAs
       },
       async (req) => {
         const to = req.query.to ? new Date(req.query.to) : now();
-        const from = req.query.from ? new Date(req.query.from) : new Date(to.getTime() - 24 * 3600_000);
+        const from = req.query.from
+          ? new Date(req.query.from)
+          : new Date(to.getTime() - 24 * 3600_000);
         if (from.getTime() >= to.getTime()) {
-          throw new AppError(400, 'validation', 'querystring.from must be earlier than querystring.to');
+          throw new AppError(
+            400,
+            'validation',
+            'querystring.from must be earlier than querystring.to',
+          );
         }
-        const items = await calls.list(from.toISOString(), to.toISOString(), req.query.limit ?? 500);
+        const items = await calls.list(
+          from.toISOString(),
+          to.toISOString(),
+          req.query.limit ?? 500,
+        );
         const at = now();
         return { items: items.map((c) => toView(c, at)) };
       },
@@ -78,7 +92,11 @@ export function callRoutes(calls: CallService, now: () => Date): FastifyPluginAs
       '/api/calls/summary',
       {
         config: { permission: 'summary:read' },
-        schema: { tags: ['calls'], summary: "Active calls and today's totals", response: { 200: SummarySchema } },
+        schema: {
+          tags: ['calls'],
+          summary: "Active calls and today's totals",
+          response: { 200: SummarySchema },
+        },
       },
       async () => calls.summary(),
     );

@@ -84,9 +84,11 @@ export class CallService extends EventEmitter<CallServiceEvents> {
 
   handleEvent(e: AmiEvent): Promise<void> {
     if (!CALL_EVENTS.has(e.Event)) return this.queue;
-    this.queue = this.queue.then(() => this.apply(e)).catch((err: unknown) => {
-      this.logger.error({ err, event: e.Event }, 'failed to record a call event');
-    });
+    this.queue = this.queue
+      .then(() => this.apply(e))
+      .catch((err: unknown) => {
+        this.logger.error({ err, event: e.Event }, 'failed to record a call event');
+      });
     return this.queue;
   }
 
@@ -166,7 +168,11 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     );
   }
 
-  private async channelVar(pbx: ChannelSource, channel: string, name: string): Promise<string | null> {
+  private async channelVar(
+    pbx: ChannelSource,
+    channel: string,
+    name: string,
+  ): Promise<string | null> {
     try {
       const r = await pbx.action({ Action: 'Getvar', Channel: channel, Variable: name });
       return r.Value && r.Value !== '' ? r.Value : null;

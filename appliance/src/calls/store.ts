@@ -51,7 +51,11 @@ export class CallStore {
   }
 
   async get(id: string): Promise<CallFact | undefined> {
-    const row = await this.db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('calls')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? rowToFact(row) : undefined;
   }
 

@@ -50,10 +50,17 @@ export class HealthService {
 
   private async systemFigures(): Promise<{ disk: Health['disk']; load: Health['load'] }> {
     if (this.system && Date.now() - this.system.at < 5000) return this.system;
-    const [fs, load] = await Promise.all([si.fsSize().catch(() => []), si.currentLoad().catch(() => null)]);
+    const [fs, load] = await Promise.all([
+      si.fsSize().catch(() => []),
+      si.currentLoad().catch(() => null),
+    ]);
     // The file system holding the data dir: the longest mount point that prefixes it.
     const mount = fs
-      .filter((f) => this.src.dataDir === f.mount || this.src.dataDir.startsWith(f.mount.endsWith('/') ? f.mount : `${f.mount}/`))
+      .filter(
+        (f) =>
+          this.src.dataDir === f.mount ||
+          this.src.dataDir.startsWith(f.mount.endsWith('/') ? f.mount : `${f.mount}/`),
+      )
       .sort((a, b) => b.mount.length - a.mount.length)[0];
     const totalBytes = mount?.size ?? 0;
     const freeBytes = mount?.available ?? 0;
@@ -63,7 +70,8 @@ export class HealthService {
         path: mount?.mount ?? this.src.dataDir,
         totalBytes,
         freeBytes,
-        usedPercent: totalBytes > 0 ? Math.round(((totalBytes - freeBytes) / totalBytes) * 1000) / 10 : 0,
+        usedPercent:
+          totalBytes > 0 ? Math.round(((totalBytes - freeBytes) / totalBytes) * 1000) / 10 : 0,
       },
       load: {
         avg1: Math.round((os.loadavg()[0] ?? 0) * 100) / 100,

@@ -22,14 +22,21 @@ export const HealthSchema = Type.Object({
   load: Type.Object({ avg1: Type.Number(), cpuPercent: Type.Number() }),
 });
 
-export function deviceRoutes(health: HealthService, caCert: string | null): FastifyPluginAsyncTypebox {
+export function deviceRoutes(
+  health: HealthService,
+  caCert: string | null,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     // Public on purpose: monitoring probes have no session, and it holds no personal data.
     app.get(
       '/api/health',
       {
         config: { public: true },
-        schema: { tags: ['device'], summary: 'Health of the box and the PBX', response: { 200: HealthSchema } },
+        schema: {
+          tags: ['device'],
+          summary: 'Health of the box and the PBX',
+          response: { 200: HealthSchema },
+        },
       },
       async () => health.current(),
     );
@@ -38,11 +45,25 @@ export function deviceRoutes(health: HealthService, caCert: string | null): Fast
       '/api/tls/ca.crt',
       {
         config: { public: true },
-        schema: { tags: ['device'], summary: "The appliance's CA certificate, for workstations to trust" },
+        schema: {
+          tags: ['device'],
+          summary: "The appliance's CA certificate, for workstations to trust",
+        },
       },
       async (_req, reply) => {
-        if (!caCert) return reply.status(404).send({ statusCode: 404, error: 'Not Found', code: 'no_ca', message: 'This controller runs without its own CA' });
-        return reply.type('application/x-x509-ca-cert').header('content-disposition', 'attachment; filename="kcc-ca.crt"').send(caCert);
+        if (!caCert)
+          return reply
+            .status(404)
+            .send({
+              statusCode: 404,
+              error: 'Not Found',
+              code: 'no_ca',
+              message: 'This controller runs without its own CA',
+            });
+        return reply
+          .type('application/x-x509-ca-cert')
+          .header('content-disposition', 'attachment; filename="kcc-ca.crt"')
+          .send(caCert);
       },
     );
   };

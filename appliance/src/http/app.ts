@@ -11,7 +11,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyServerOptions, type RouteOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyServerOptions,
+  type RouteOptions,
+} from 'fastify';
 import { existsSync } from 'node:fs';
 import type { AuthService } from '../admin/auth-service.js';
 import { authRoutes } from '../admin/auth-routes.js';
@@ -19,8 +23,8 @@ import { callRoutes } from '../calls/routes.js';
 import type { CallService } from '../calls/service.js';
 import { deviceRoutes } from '../device/routes.js';
 import type { HealthService } from '../device/health.js';
-import { registerErrorHandler } from './errors.js';
-import { registerGuard } from './guard.js';
+import { notFoundBody, registerErrorHandler } from './errors.js';
+import { isGuardedPath, registerGuard } from './guard.js';
 import type { LiveHub } from './live-hub.js';
 import { registerMetrics, type Metrics } from './metrics.js';
 
@@ -67,7 +71,8 @@ export async function buildApp(deps: AppDeps, server: ServerOptions = {}): Promi
       info: {
         title: 'KCC contact-center appliance API',
         version: deps.version,
-        description: 'Controller API. Sign in with POST /api/auth/login; send X-CSRF-Token on changes.',
+        description:
+          'Controller API. Sign in with POST /api/auth/login; send X-CSRF-Token on changes.',
       },
       components: {
         securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'kcc_session' } },
@@ -106,21 +111,19 @@ export async function buildApp(deps: AppDeps, server: ServerOptions = {}): Promi
     await app.register(httpProxy, proxyOptions as Parameters<typeof httpProxy>[1]);
   }
 
-  if (deps.uiDir && existsSync(deps.uiDir)) {
-    await app.register(fastifyStatic, { root: deps.uiDir, wildcard: false, index: ['index.html'] });
-    // The console is a single-page app: unknown non-API paths get its index.
-    app.setNotFoundHandler((req, reply) => {
-      if (req.method === 'GET' && !req.url.startsWith('/api') && !req.url.startsWith('/ws')) {
-        return reply.sendFile('index.html');
-      }
-      return reply.status(404).send({
-        statusCode: 404,
-        error: 'Not Found',
-        code: 'not_found',
-        message: `No route ${req.method} ${req.url.split('?')[0]}`,
-      });
+  const spa = deps.uiDir !== null && existsSync(deps.uiDir);
+  if (spa) {
+    await app.register(fastifyStatic, {
+      root: deps.uiDir!,
+      wildcard: false,
+      index: ['index.html'],
     });
   }
+  app.setNotFoundHandler((req, reply) => {
+    // The console is a single-page app: unknown non-API paths get its index.
+    if (spa && req.method === 'GET' && !isGuardedPath(req.url)) return reply.sendFile('index.html');
+    return reply.status(404).send(notFoundBody(req.method, req.url));
+  });
 
   app.addHook('onSend', async (_req, reply, payload) => {
     void reply.header('x-content-type-options', 'nosniff');

@@ -46,13 +46,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
       message,
     });
   });
+}
 
-  app.setNotFoundHandler((req, reply) => {
-    reply.status(404).send({
-      statusCode: 404,
-      error: 'Not Found',
-      code: 'not_found',
-      message: `No route ${req.method} ${req.url.split('?')[0]}`,
-    });
-  });
+/** The JSON 404 of the API (the console's paths fall back to its index instead). */
+export function notFoundBody(method: string, url: string) {
+  return {
+    statusCode: 404,
+    error: 'Not Found',
+    code: 'not_found',
+    message: `No route ${method} ${url.split('?')[0]}`,
+  };
 }

@@ -28,7 +28,11 @@ declare module 'fastify' {
 /** Paths the guard protects; everything else is the console's static files. */
 export function isGuardedPath(url: string): boolean {
   return (
-    url.startsWith('/api/') || url === '/api' || url === '/ws' || url.startsWith('/ws/') || url.startsWith('/ws?')
+    url.startsWith('/api/') ||
+    url === '/api' ||
+    url === '/ws' ||
+    url.startsWith('/ws/') ||
+    url.startsWith('/ws?')
   );
 }
 

@@ -7,11 +7,31 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export class Metrics {
   readonly registry = new Registry();
-  readonly pbxConnected = new Gauge({ name: 'kcc_pbx_connected', help: '1 when the AMI link to Asterisk is up', registers: [this.registry] });
-  readonly pbxReconnects = new Counter({ name: 'kcc_pbx_reconnects_total', help: 'AMI connections established', registers: [this.registry] });
-  readonly activeCalls = new Gauge({ name: 'kcc_calls_active', help: 'Calls in progress', registers: [this.registry] });
-  readonly callEvents = new Counter({ name: 'kcc_ami_events_total', help: 'AMI events received', registers: [this.registry] });
-  readonly wsClients = new Gauge({ name: 'kcc_ws_clients', help: 'Console WebSocket clients connected', registers: [this.registry] });
+  readonly pbxConnected = new Gauge({
+    name: 'kcc_pbx_connected',
+    help: '1 when the AMI link to Asterisk is up',
+    registers: [this.registry],
+  });
+  readonly pbxReconnects = new Counter({
+    name: 'kcc_pbx_reconnects_total',
+    help: 'AMI connections established',
+    registers: [this.registry],
+  });
+  readonly activeCalls = new Gauge({
+    name: 'kcc_calls_active',
+    help: 'Calls in progress',
+    registers: [this.registry],
+  });
+  readonly callEvents = new Counter({
+    name: 'kcc_ami_events_total',
+    help: 'AMI events received',
+    registers: [this.registry],
+  });
+  readonly wsClients = new Gauge({
+    name: 'kcc_ws_clients',
+    help: 'Console WebSocket clients connected',
+    registers: [this.registry],
+  });
   readonly httpDuration = new Histogram({
     name: 'kcc_http_request_duration_seconds',
     help: 'HTTP request duration by route',
@@ -41,7 +61,14 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: s
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     const bearer = req.headers.authorization === `Bearer ${token}` && token !== '';
     if (!isLoopback(req.ip) && !bearer) {
-      return reply.status(401).send({ statusCode: 401, error: 'Unauthorized', code: 'metrics_token', message: 'Scrape from loopback or send the metrics bearer token' });
+      return reply
+        .status(401)
+        .send({
+          statusCode: 401,
+          error: 'Unauthorized',
+          code: 'metrics_token',
+          message: 'Scrape from loopback or send the metrics bearer token',
+        });
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

@@ -67,7 +67,10 @@ function makeCa(): { key: string; cert: string } {
   return { key: privateKeyPem, cert: forge.pki.certificateToPem(cert) };
 }
 
-function makeServerCert(ca: { key: string; cert: string }, names: string[]): { key: string; cert: string } {
+function makeServerCert(
+  ca: { key: string; cert: string },
+  names: string[],
+): { key: string; cert: string } {
   const { privateKeyPem, publicKeyPem } = rsaKeyPair();
   const caCert = forge.pki.certificateFromPem(ca.cert);
   const cert = forge.pki.createCertificate();
@@ -98,7 +101,10 @@ function covers(certPem: string, names: string[]): boolean {
 }
 
 /** Loads the CA and server certificate from `dir`, making or renewing what is missing. */
-export async function ensureTls(dir: string, extraNames: string[]): Promise<TlsMaterial & { renewed: boolean }> {
+export async function ensureTls(
+  dir: string,
+  extraNames: string[],
+): Promise<TlsMaterial & { renewed: boolean }> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const caFile = path.join(dir, 'ca.crt');
   const caKeyFile = path.join(dir, 'ca.key');

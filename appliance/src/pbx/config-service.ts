@@ -38,7 +38,11 @@ export class PbxConfigService {
       mediaAddress: this.config.mediaAddress,
       iceHostCandidates: this.config.iceHostCandidates,
       trunks,
-      endpoints: softphones.map((u) => ({ username: u.username, displayName: u.display_name, secret: u.sip_secret! })),
+      endpoints: softphones.map((u) => ({
+        username: u.username,
+        displayName: u.display_name,
+        secret: u.sip_secret!,
+      })),
       services,
     };
   }

@@ -5,8 +5,16 @@ export class PbxStore {
   constructor(private readonly db: Db) {}
 
   async trunks(): Promise<Array<{ name: string; matchAddresses: string[] }>> {
-    const rows = await this.db.selectFrom('trunks').selectAll().where('enabled', '=', 1).orderBy('name').execute();
-    return rows.map((r) => ({ name: r.name, matchAddresses: JSON.parse(r.match_addresses) as string[] }));
+    const rows = await this.db
+      .selectFrom('trunks')
+      .selectAll()
+      .where('enabled', '=', 1)
+      .orderBy('name')
+      .execute();
+    return rows.map((r) => ({
+      name: r.name,
+      matchAddresses: JSON.parse(r.match_addresses) as string[],
+    }));
   }
 
   async upsertTrunk(name: string, matchAddresses: string[]): Promise<void> {
@@ -19,12 +27,21 @@ export class PbxStore {
   }
 
   async services(): Promise<string[]> {
-    const rows = await this.db.selectFrom('services').select('number').where('enabled', '=', 1).orderBy('number').execute();
+    const rows = await this.db
+      .selectFrom('services')
+      .select('number')
+      .where('enabled', '=', 1)
+      .orderBy('number')
+      .execute();
     return rows.map((r) => r.number);
   }
 
   async getSetting(key: string): Promise<string | undefined> {
-    const r = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    const r = await this.db
+      .selectFrom('settings')
+      .select('value')
+      .where('key', '=', key)
+      .executeTakeFirst();
     return r?.value;
   }
 

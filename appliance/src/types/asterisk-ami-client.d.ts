@@ -18,7 +18,11 @@ declare module 'asterisk-ami-client' {
 
   export default class AmiClient extends EventEmitter {
     constructor(options?: AmiClientOptions);
-    connect(user: string, secret: string, options: { host: string; port: number }): Promise<unknown>;
+    connect(
+      user: string,
+      secret: string,
+      options: { host: string; port: number },
+    ): Promise<unknown>;
     disconnect(): this;
     action(message: AmiMessage, promisable: true): Promise<AmiMessage>;
     action(message: AmiMessage, promisable?: false): this;

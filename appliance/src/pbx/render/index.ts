@@ -39,8 +39,10 @@ function clean(value: string): string {
   return value.replace(/[\r\n;"<>\\[\]]/g, '').trim();
 }
 
-const byString = <T>(key: (x: T) => string) => (a: T, b: T) =>
-  key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
+const byString =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 
 function section(name: string, lines: string[], template?: string): string {
   const head = template ? `[${name}](${template})` : `[${name}]`;

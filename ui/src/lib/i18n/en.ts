@@ -1,0 +1,123 @@
+// Source of the message keys: kk.ts and ru.ts must provide exactly these keys.
+// Placeholders in braces ({time}) are filled by `t(key, params)`.
+export const en = {
+  'app.title': 'KCC contact center',
+  'app.loading': 'Loading…',
+  'app.skipToContent': 'Skip to content',
+
+  'lang.label': 'Language',
+
+  'login.title': 'Sign in',
+  'login.subtitle': 'Contact center console',
+  'login.username': 'Username',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+  'login.submitting': 'Signing in…',
+  'login.error.invalid': 'Wrong username or password.',
+  'login.error.locked': 'Too many failed attempts. The account is locked until {time}.',
+  'login.error.lockedNoTime': 'Too many failed attempts. The account is locked for a while.',
+  'login.error.network':
+    'The server cannot be reached. Check the network connection and try again.',
+  'login.error.required': 'Enter your username and password.',
+  'login.error.generic': 'Sign-in failed.',
+  'login.sessionExpired': 'Your session has ended. Please sign in again.',
+
+  'role.operator': 'Operator',
+  'role.second_line': 'Second line',
+  'role.supervisor': 'Supervisor',
+  'role.administrator': 'Administrator',
+  'role.observer': 'Observer',
+
+  'nav.logout': 'Sign out',
+  'nav.wallboard': 'Wallboard',
+  'nav.main': 'Main menu',
+
+  'view.operator': 'Operator workplace',
+  'view.second_line': 'Second line workplace',
+  'view.supervisor': 'Supervisor workplace',
+  'view.admin': 'Administration',
+  'view.observer': 'Service availability',
+
+  'ws.open': 'Live',
+  'ws.connecting': 'Connecting…',
+  'ws.reconnecting': 'Reconnecting…',
+  'ws.idle': 'Offline',
+  'ws.label': 'Live updates',
+
+  'level.ok': 'OK',
+  'level.warn': 'Warning',
+  'level.bad': 'Fault',
+  'level.unknown': 'Unknown',
+
+  'health.title': 'System health',
+  'health.status.ok': 'All systems operational',
+  'health.status.degraded': 'Degraded',
+  'health.status.unavailable': 'Status unavailable',
+  'health.database': 'Database',
+  'health.db.ok': 'Working',
+  'health.db.error': 'Error',
+  'health.pbx': 'PBX',
+  'health.pbx.connected': 'Connected',
+  'health.pbx.disconnected': 'Disconnected',
+  'health.pbx.since': 'since {time}',
+  'health.disk': 'Disk',
+  'health.disk.free': 'Free: {free} of {total} ({percent})',
+  'health.load': 'Load',
+  'health.load.value': 'CPU {cpu} · load average {avg}',
+  'health.version': 'Version {version}',
+  'health.uptime': 'up {uptime}',
+  'health.updated': 'Updated {time}',
+  'health.error': 'Could not load system health.',
+
+  'calls.live.title': 'Live calls',
+  'calls.live.empty': 'No calls right now',
+  'calls.today.title': "Today's calls",
+  'calls.today.empty': 'No calls yet today',
+  'calls.error': 'Could not load calls.',
+  'calls.total': 'Total: {count}',
+  'calls.col.started': 'Started',
+  'calls.col.service': 'Service',
+  'calls.col.caller': 'Caller',
+  'calls.col.state': 'State',
+  'calls.col.duration': 'Duration',
+  'calls.col.answered': 'Answered at',
+  'calls.col.ended': 'Ended at',
+  'calls.state.ringing': 'Ringing',
+  'calls.state.answered': 'Answered',
+  'calls.state.ended': 'Ended',
+  'calls.outbound': 'Outbound',
+  'calls.callerHidden': 'Number hidden',
+
+  'service.193': 'Short number',
+  'service.88000800193': 'Toll-free',
+  'service.77272581500': 'Almaty number',
+  'service.other': 'Other',
+
+  'summary.title': 'Today',
+  'summary.active': 'Active calls',
+  'summary.today': 'Calls today',
+  'summary.answered': 'Answered today',
+  'summary.error': 'Could not load the figures.',
+
+  'wallboard.title': 'Contact center',
+  'wallboard.pbx': 'PBX',
+  'wallboard.pbxUp': 'Online',
+  'wallboard.pbxDown': 'Offline',
+
+  'unit.daysHours': '{d} d {h} h',
+  'unit.hoursMinutes': '{h} h {m} min',
+  'unit.minutes': '{m} min',
+  'unit.B': '{n} B',
+  'unit.KB': '{n} kB',
+  'unit.MB': '{n} MB',
+  'unit.GB': '{n} GB',
+  'unit.TB': '{n} TB',
+  'unit.PB': '{n} PB',
+
+  'common.retry': 'Retry',
+  'common.loading': 'Loading…',
+} as const;
+
+export type MessageKey = keyof typeof en;
+/** Every language provides every key; a missing or extra key is a compile error. */
+export type Messages = { readonly [K in MessageKey]: string };
