@@ -154,6 +154,7 @@ export async function startController(
   const app = await buildApp(
     {
       auth,
+      users: p.users,
       calls,
       health,
       hub,

@@ -52,14 +52,12 @@ export function deviceRoutes(
       },
       async (_req, reply) => {
         if (!caCert)
-          return reply
-            .status(404)
-            .send({
-              statusCode: 404,
-              error: 'Not Found',
-              code: 'no_ca',
-              message: 'This controller runs without its own CA',
-            });
+          return reply.status(404).send({
+            statusCode: 404,
+            error: 'Not Found',
+            code: 'no_ca',
+            message: 'This controller runs without its own CA',
+          });
         return reply
           .type('application/x-x509-ca-cert')
           .header('content-disposition', 'attachment; filename="kcc-ca.crt"')

@@ -4,7 +4,6 @@
  * composition root (`main.ts`) only adds TLS and `listen`.
  */
 import cookie from '@fastify/cookie';
-import httpProxy from '@fastify/http-proxy';
 import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
@@ -19,6 +18,8 @@ import Fastify, {
 import { existsSync } from 'node:fs';
 import type { AuthService } from '../admin/auth-service.js';
 import { authRoutes } from '../admin/auth-routes.js';
+import { softphoneRoutes } from '../agents/softphone-routes.js';
+import type { UserStore } from '../admin/users-store.js';
 import { callRoutes } from '../calls/routes.js';
 import type { CallService } from '../calls/service.js';
 import { deviceRoutes } from '../device/routes.js';
@@ -27,9 +28,11 @@ import { notFoundBody, registerErrorHandler } from './errors.js';
 import { isGuardedPath, registerGuard } from './guard.js';
 import type { LiveHub } from './live-hub.js';
 import { registerMetrics, type Metrics } from './metrics.js';
+import { registerSipProxy } from './sip-proxy.js';
 
 export interface AppDeps {
   auth: AuthService;
+  users: UserStore;
   calls: CallService;
   health: HealthService;
   hub: LiveHub;
@@ -87,29 +90,10 @@ export async function buildApp(deps: AppDeps, server: ServerOptions = {}): Promi
   deps.hub.register(app);
   await app.register(authRoutes(deps.auth, deps.hub));
   await app.register(callRoutes(deps.calls, deps.now));
+  await app.register(softphoneRoutes(deps.users));
   await app.register(deviceRoutes(deps.health, deps.caCert));
 
-  if (deps.pbxWebSocket) {
-    const { host, port } = deps.pbxWebSocket;
-    // Workstations reach Asterisk's SIP WebSocket through this origin: one certificate, one
-    // port, and only with a signed-in session. The `sip` subprotocol is passed through.
-    const proxyOptions = {
-      upstream: `http://${host}:${port}`,
-      prefix: '/ws',
-      rewritePrefix: '/ws',
-      websocket: true,
-      httpMethods: ['GET'],
-      config: { permission: 'softphone:use' },
-      wsClientOptions: {
-        rewriteRequestHeaders: (headers: Record<string, unknown>) => {
-          const { cookie: _cookie, ...rest } = headers;
-          return rest;
-        },
-      },
-    };
-    // `rewriteRequestHeaders` is honoured by the plugin but missing from its type declarations.
-    await app.register(httpProxy, proxyOptions as Parameters<typeof httpProxy>[1]);
-  }
+  if (deps.pbxWebSocket) registerSipProxy(app, deps.pbxWebSocket);
 
   const spa = deps.uiDir !== null && existsSync(deps.uiDir);
   if (spa) {

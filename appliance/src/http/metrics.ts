@@ -61,14 +61,12 @@ export function registerMetrics(app: FastifyInstance, metrics: Metrics, token: s
   app.get('/metrics', { schema: { hide: true } }, async (req, reply) => {
     const bearer = req.headers.authorization === `Bearer ${token}` && token !== '';
     if (!isLoopback(req.ip) && !bearer) {
-      return reply
-        .status(401)
-        .send({
-          statusCode: 401,
-          error: 'Unauthorized',
-          code: 'metrics_token',
-          message: 'Scrape from loopback or send the metrics bearer token',
-        });
+      return reply.status(401).send({
+        statusCode: 401,
+        error: 'Unauthorized',
+        code: 'metrics_token',
+        message: 'Scrape from loopback or send the metrics bearer token',
+      });
     }
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
