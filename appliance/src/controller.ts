@@ -24,6 +24,14 @@ import { AmiLink } from './pbx/ami-link.js';
 import { PbxConfigService } from './pbx/config-service.js';
 import { PbxStore } from './pbx/store.js';
 import { startOfDay } from './time.js';
+import { DEFAULT_FLOW, DEFAULT_FLOW_ID, DEMO_PROMPTS } from './flows/default-flow.js';
+import { flowRoutes } from './flows/routes.js';
+import { FlowService } from './flows/service.js';
+import { FlowStore } from './flows/store.js';
+import { CalendarService } from './pbx/calendar-service.js';
+import { calendarRoutes } from './pbx/calendar-routes.js';
+import { PROMPT_LANGUAGES, PromptService } from './prompts/service.js';
+import { promptRoutes } from './prompts/routes.js';
 
 export interface Controller {
   app: App;
@@ -100,9 +108,73 @@ export async function prepare(config: Config, logger: Logger) {
       await pbxStore.setSetting('pbx.ami_secret', amiSecret, now().toISOString());
     }
   }
-  const pbxConfig = new PbxConfigService(config.pbx, amiSecret, pbxStore, users, logger);
+  const flowStore = new FlowStore(database.db);
+  // The PBX link exists only once the controller serves; until then changes are written only.
+  const link: { ami?: AmiLink } = {};
+  const syncPbx = async () => {
+    await pbxConfig.sync(link.ami);
+  };
+  const calendar = new CalendarService(database.db, pbxStore, syncPbx, now);
+  const prompts = new PromptService(
+    database.db,
+    path.join(config.dataDir, 'prompts'),
+    path.join(config.pbx.generatedDir, 'sounds'),
+    now,
+  );
+  const pbxConfig = new PbxConfigService(
+    config.pbx,
+    amiSecret,
+    pbxStore,
+    users,
+    { flows: flowStore, calendar, now },
+    logger,
+  );
+  const queueNames = async () => new Set((await pbxStore.queues()).map((q) => q.name));
+  const flows = new FlowService({
+    store: flowStore,
+    context: async () => ({ prompts: await prompts.names(), queues: await queueNames() }),
+    syncPbx,
+    now,
+  });
+
+  await calendar.ensureDefaults();
+  await ensurePrompts(prompts, logger);
+  await flows.ensureDefault(DEFAULT_FLOW_ID, 'Main', DEFAULT_FLOW);
   await pbxConfig.sync();
-  return { database, users, audit, auth, pbxStore, pbxConfig, amiSecret, now };
+  return {
+    database,
+    users,
+    audit,
+    auth,
+    pbxStore,
+    pbxConfig,
+    amiSecret,
+    now,
+    link,
+    flows,
+    flowStore,
+    calendar,
+    prompts,
+  };
+}
+
+/** First start: the shipped prompts, spoken by espeak-ng, until the customer uploads theirs. */
+async function ensurePrompts(prompts: PromptService, logger: Logger): Promise<void> {
+  const have = await prompts.names();
+  await prompts.republishAll();
+  for (const [name, texts] of Object.entries(DEMO_PROMPTS)) {
+    if (have.has(name)) continue;
+    for (const language of PROMPT_LANGUAGES) {
+      try {
+        await prompts.synthesize(name, language, texts[language]);
+      } catch (err) {
+        logger.warn(
+          { err: (err as Error).message, name, language },
+          'could not make a shipped prompt (is espeak-ng installed?)',
+        );
+      }
+    }
+  }
 }
 
 export async function startController(
@@ -125,6 +197,7 @@ export async function startController(
     keepAliveMs: config.pbx.ami.keepAliveMs,
     logger: logger.child({ component: 'ami' }),
   });
+  p.link.ami = ami;
   const services = await p.pbxStore.services();
   const calls = new CallService(
     new CallStore(database.db),
@@ -165,6 +238,11 @@ export async function startController(
       pbxWebSocket: { host: config.pbx.http.bindAddress, port: config.pbx.http.port },
       caCert: tls.caCert,
       metricsToken: config.metricsToken,
+      routes: [
+        flowRoutes(p.flows, p.flowStore),
+        calendarRoutes(p.calendar, now),
+        promptRoutes(p.prompts),
+      ],
     },
     { loggerInstance: logger, https: { key: tls.key, cert: tls.cert } },
   );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Api, caOf, ControllerProcess } from '../support/controller.js';
 import { asteriskCli, TEST_PORTS } from '../support/lab.js';
 import { placeCall } from '../support/sipp.js';
+import { restoreMainFlow, usePatientFlow } from '../support/flows.js';
 import { waitFor } from '../support/wait.js';
 
 interface Call {
@@ -24,9 +25,12 @@ describe('controller restart', () => {
     await controller.start();
     api = new Api(controller.url, caOf(env));
     await api.login('admin', env.adminPassword);
+    // Calls that stay in the IVR for minutes: a menu that waits long for a digit.
+    await usePatientFlow(api);
   });
 
   afterAll(async () => {
+    await restoreMainFlow(api).catch(() => undefined);
     await controller.stop();
   });
 

@@ -131,6 +131,10 @@ export class Api {
     return this.send<T>('POST', p, raw ?? (body === undefined ? undefined : JSON.stringify(body)));
   }
 
+  put<T = unknown>(p: string, body?: unknown): Promise<ApiResponse<T>> {
+    return this.send<T>('PUT', p, body === undefined ? undefined : JSON.stringify(body));
+  }
+
   async login(username: string, password: string): Promise<void> {
     const r = await this.post<{ csrfToken: string }>('/api/auth/login', { username, password });
     if (r.status !== 200) throw new Error(`login as ${username} failed: ${r.status} ${r.text}`);

@@ -66,11 +66,16 @@ export class UserStore {
 
   /** Users with a softphone and a SIP secret, for the PBX configuration. */
   softphoneUsers(): Promise<
-    Array<Pick<UserRow, 'username' | 'display_name' | 'sip_secret' | 'role'>>
+    Array<
+      Pick<
+        UserRow,
+        'username' | 'display_name' | 'sip_secret' | 'role' | 'languages' | 'phone_type'
+      >
+    >
   > {
     return this.db
       .selectFrom('users')
-      .select(['username', 'display_name', 'sip_secret', 'role'])
+      .select(['username', 'display_name', 'sip_secret', 'role', 'languages', 'phone_type'])
       .where('enabled', '=', 1)
       .where('sip_secret', 'is not', null)
       .orderBy('username')

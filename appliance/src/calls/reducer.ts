@@ -143,6 +143,18 @@ export interface LiveChannel {
   up: boolean;
   durationSeconds: number;
   didRaw: string | null;
+  /** KCC_SERVICE of the channel, when it has reached the service entry. */
+  service?: string | null;
+}
+
+/** Contexts an inbound caller's channel runs in: trunk entry, service entry, call flows. */
+export function isInboundContext(context: string): boolean {
+  return (
+    context === TRUNK_CONTEXT ||
+    context === INBOUND_CONTEXT ||
+    context.startsWith('kcc-service-') ||
+    context.startsWith('kcc-flow-')
+  );
 }
 
 /**
@@ -152,7 +164,7 @@ export interface LiveChannel {
  */
 export function factFromLiveChannel(ch: LiveChannel, ctx: ReduceContext): CallFact | null {
   if (ch.uniqueid !== ch.linkedid) return null;
-  if (ch.context !== TRUNK_CONTEXT && ch.context !== INBOUND_CONTEXT) return null;
+  if (!isInboundContext(ch.context)) return null;
   const now = ctx.now();
   const startedAt = new Date(now.getTime() - ch.durationSeconds * 1000).toISOString();
   let call: CallFact = {
@@ -160,7 +172,12 @@ export function factFromLiveChannel(ch: LiveChannel, ctx: ReduceContext): CallFa
     direction: 'inbound',
     didRaw: null,
     did: null,
-    service: ch.context === INBOUND_CONTEXT && ctx.services.includes(ch.exten) ? ch.exten : null,
+    service:
+      ch.service && ctx.services.includes(ch.service)
+        ? ch.service
+        : ch.context === INBOUND_CONTEXT && ctx.services.includes(ch.exten)
+          ? ch.exten
+          : null,
     caller: callerId(ch.callerIdNum ?? undefined),
     callerName: callerId(ch.callerIdName ?? undefined),
     channel: ch.channel,

@@ -137,6 +137,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
       };
       if (ch.uniqueid === ch.linkedid && !this.live.has(ch.linkedid)) {
         ch.didRaw = await this.channelVar(pbx, ch.channel, 'KCC_DID_RAW');
+        ch.service = await this.channelVar(pbx, ch.channel, 'KCC_SERVICE');
       }
       channels.push(ch);
     }

@@ -16,6 +16,10 @@ export interface UsersTable {
   enabled: ColumnType<number, number | undefined, number>;
   /** SIP secret of the user's WebRTC endpoint (operators, second line, supervisors). */
   sip_secret: string | null;
+  /** JSON array of the languages the user speaks (queue membership), e.g. ["kk","ru"]. */
+  languages: ColumnType<string, string | undefined, string>;
+  /** `webrtc` (browser softphone) or `sip` (desk phone or SIP softphone). */
+  phone_type: ColumnType<'webrtc' | 'sip', 'webrtc' | 'sip' | undefined, 'webrtc' | 'sip'>;
   failed_logins: ColumnType<number, number | undefined, number>;
   locked_until: string | null;
   created_at: string;
@@ -56,6 +60,7 @@ export interface ServicesTable {
   number: string;
   name: string;
   enabled: ColumnType<number, number | undefined, number>;
+  flow_id: string | null;
 }
 
 export interface TrunksTable {
@@ -65,6 +70,8 @@ export interface TrunksTable {
   /** JSON array of IP addresses or CIDR ranges the carrier sends from. */
   match_addresses: string;
   enabled: ColumnType<number, number | undefined, number>;
+  /** Where calls out through the trunk go, e.g. `sip:203.0.113.5:5060`; null: inbound only. */
+  outbound_uri: string | null;
 }
 
 export interface CallsTable {
@@ -95,7 +102,97 @@ export interface CallsTable {
   wait_seconds: number | null;
   talk_seconds: number | null;
   recording_path: string | null;
+  outcome_reason: string | null;
+  /** The operator who answered (endpoint name), for the first segment. */
+  agent: string | null;
   updated_at: string;
+}
+
+export interface FlowsTable {
+  id: string;
+  name: string;
+  published_version: number | null;
+  updated_at: string;
+}
+
+export interface FlowVersionsTable {
+  flow_id: string;
+  version: number;
+  graph: string;
+  note: string | null;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface QueuesTable {
+  name: string;
+  title: string;
+  language: string | null;
+  member_role: Role;
+  strategy: string;
+  ring_seconds: number;
+  wrapup_seconds: number;
+  max_wait_seconds: number;
+}
+
+export interface BranchesTable {
+  id: Generated<number>;
+  region: string;
+  name: string;
+  number: string;
+}
+
+export interface CalendarOverridesTable {
+  date: string;
+  kind: 'off' | 'work';
+  name: string;
+  religious: ColumnType<number, number | undefined, number>;
+}
+
+export interface PromptsTable {
+  name: string;
+  language: string;
+  version: number;
+  file: string;
+  source_format: string;
+  duration_seconds: number;
+  active: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  created_by: string | null;
+}
+
+export interface CallbacksTable {
+  id: Generated<number>;
+  call_id: string;
+  number: string | null;
+  language: string | null;
+  service: string | null;
+  status: ColumnType<string, string | undefined, string>;
+  created_at: string;
+}
+
+export interface RecordingsTable {
+  id: Generated<number>;
+  call_id: string;
+  path: string;
+  size_bytes: number;
+  duration_seconds: number;
+  created_at: string;
+}
+
+export interface CallSegmentsTable {
+  id: Generated<number>;
+  call_id: string;
+  agent: string;
+  queue: string | null;
+  started_at: string;
+  ended_at: string | null;
+}
+
+export interface IngestOffsetsTable {
+  source: string;
+  file_id: string;
+  offset: number;
 }
 
 export interface Database {
@@ -106,6 +203,16 @@ export interface Database {
   services: ServicesTable;
   trunks: TrunksTable;
   calls: CallsTable;
+  flows: FlowsTable;
+  flow_versions: FlowVersionsTable;
+  queues: QueuesTable;
+  branches: BranchesTable;
+  calendar_overrides: CalendarOverridesTable;
+  prompts: PromptsTable;
+  callbacks: CallbacksTable;
+  recordings: RecordingsTable;
+  call_segments: CallSegmentsTable;
+  ingest_offsets: IngestOffsetsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -9,7 +9,10 @@ import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyPluginAsyncTypebox,
+  TypeBoxTypeProvider,
+} from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyInstance,
   type FastifyServerOptions,
@@ -45,6 +48,8 @@ export interface AppDeps {
   pbxWebSocket: { host: string; port: number } | null;
   caCert: string | null;
   metricsToken: string;
+  /** Further domains' routes, registered after the core ones. */
+  routes?: FastifyPluginAsyncTypebox[];
   /** Called for every route as it is added, so a test can audit the whole route table. */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -92,6 +97,7 @@ export async function buildApp(deps: AppDeps, server: ServerOptions = {}): Promi
   await app.register(callRoutes(deps.calls, deps.now));
   await app.register(softphoneRoutes(deps.users));
   await app.register(deviceRoutes(deps.health, deps.caCert));
+  for (const routes of deps.routes ?? []) await app.register(routes);
 
   if (deps.pbxWebSocket) registerSipProxy(app, deps.pbxWebSocket);
 

@@ -9,7 +9,16 @@ import type { Config } from '../config.js';
 import type { AmiLink } from './ami-link.js';
 import { writeGeneratedFiles } from './config-writer.js';
 import { RELOAD_MODULE, renderAll, type GeneratedFile, type RenderState } from './render/index.js';
+import type { FlowStore } from '../flows/store.js';
+import { renderHoursDialplan } from './calendar.js';
+import type { CalendarService } from './calendar-service.js';
 import type { PbxStore } from './store.js';
+
+export interface PbxSources {
+  flows: FlowStore;
+  calendar: CalendarService;
+  now: () => Date;
+}
 
 export class PbxConfigService {
   constructor(
@@ -17,15 +26,32 @@ export class PbxConfigService {
     private readonly amiSecret: string,
     private readonly store: PbxStore,
     private readonly users: UserStore,
+    private readonly sources: PbxSources,
     private readonly logger: Logger,
   ) {}
 
   async state(): Promise<RenderState> {
-    const [trunks, services, softphones] = await Promise.all([
-      this.store.trunks(),
-      this.store.services(),
-      this.users.softphoneUsers(),
-    ]);
+    const [trunks, services, softphones, queues, flows, serviceFlows, hours, rules] =
+      await Promise.all([
+        this.store.trunks(),
+        this.store.services(),
+        this.users.softphoneUsers(),
+        this.store.queues(),
+        this.sources.flows.published(),
+        this.sources.flows.serviceFlows(),
+        this.sources.calendar.hours(),
+        this.sources.calendar.rules(),
+      ]);
+    // Queue membership by role and spoken language: every operator speaks Kazakh (SVC-14), so
+    // the Kazakh queue gets them all and the Russian queue the Russian speakers.
+    const members = (q: (typeof queues)[number]) =>
+      softphones
+        .filter((u) => u.role === q.member_role)
+        .filter(
+          (u) => q.language === null || (JSON.parse(u.languages) as string[]).includes(q.language),
+        )
+        .map((u) => u.username);
+    const year = this.sources.now().getUTCFullYear();
     return {
       sip: this.config.sip,
       http: this.config.http,
@@ -42,8 +68,21 @@ export class PbxConfigService {
         username: u.username,
         displayName: u.display_name,
         secret: u.sip_secret!,
+        phoneType: u.phone_type,
       })),
       services,
+      serviceFlows,
+      flows,
+      queues: queues.map((q) => ({
+        name: q.name,
+        strategy: q.strategy,
+        ringSeconds: q.ring_seconds,
+        wrapupSeconds: q.wrapup_seconds,
+        maxWaitSeconds: q.max_wait_seconds,
+        members: members(q),
+      })),
+      // This year and the next: a controller restarted once a year keeps the calendar current.
+      hoursDialplan: renderHoursDialplan(year, year + 1, hours, rules),
     };
   }
 

@@ -4,7 +4,9 @@ import type { Db } from '../db/database.js';
 export class PbxStore {
   constructor(private readonly db: Db) {}
 
-  async trunks(): Promise<Array<{ name: string; matchAddresses: string[] }>> {
+  async trunks(): Promise<
+    Array<{ name: string; matchAddresses: string[]; outboundUri: string | null }>
+  > {
     const rows = await this.db
       .selectFrom('trunks')
       .selectAll()
@@ -14,7 +16,20 @@ export class PbxStore {
     return rows.map((r) => ({
       name: r.name,
       matchAddresses: JSON.parse(r.match_addresses) as string[],
+      outboundUri: r.outbound_uri,
     }));
+  }
+
+  async queues() {
+    return this.db.selectFrom('queues').selectAll().orderBy('name').execute();
+  }
+
+  async setTrunkOutbound(name: string, outboundUri: string | null): Promise<void> {
+    await this.db
+      .updateTable('trunks')
+      .set({ outbound_uri: outboundUri })
+      .where('name', '=', name)
+      .execute();
   }
 
   async upsertTrunk(name: string, matchAddresses: string[]): Promise<void> {

@@ -5,6 +5,8 @@
  *
  * The base configs in `asterisk/conf/` include these files from `/etc/asterisk/generated/`.
  */
+import { compileFlow } from '../../flows/compile.js';
+import type { FlowGraph } from '../../flows/model.js';
 import { didVariants } from '../did.js';
 
 export interface RenderState {
@@ -14,11 +16,30 @@ export interface RenderState {
   /** Address put in the SDP offered to WebRTC clients; empty: let Asterisk choose. */
   mediaAddress: string;
   iceHostCandidates: Record<string, string>;
-  trunks: Array<{ name: string; matchAddresses: string[] }>;
-  /** Users with a softphone: one WebRTC endpoint each. */
-  endpoints: Array<{ username: string; displayName: string; secret: string }>;
-  /** Canonical service numbers (SVC-1). */
+  trunks: Array<{ name: string; matchAddresses: string[]; outboundUri?: string | null }>;
+  /** Users with a phone: one endpoint each, WebRTC (browser) or plain SIP (desk phone). */
+  endpoints: Array<{
+    username: string;
+    displayName: string;
+    secret: string;
+    phoneType?: 'webrtc' | 'sip';
+  }>;
+  /** Canonical service numbers (SVC-1) and the flow each runs (null: none published yet). */
   services: string[];
+  serviceFlows?: Record<string, string | null>;
+  /** Published flow versions. */
+  flows?: Array<{ id: string; version: number; graph: FlowGraph }>;
+  queues?: Array<{
+    name: string;
+    strategy: string;
+    ringSeconds: number;
+    wrapupSeconds: number;
+    maxWaitSeconds: number;
+    /** Endpoint names of the members. */
+    members: string[];
+  }>;
+  /** The working-hours routine and calendar contexts (calendar.ts). */
+  hoursDialplan?: string;
 }
 
 export const GENERATED_FILES = [
@@ -59,7 +80,15 @@ export function renderPjsip(s: RenderState): string {
 
   for (const t of [...s.trunks].sort(byString((x) => x.name))) {
     const name = clean(t.name);
-    parts.push(section(name, ['transport=transport-udp'], 'kcc-trunk-endpoint'));
+    const outbound = t.outboundUri ? clean(t.outboundUri) : null;
+    parts.push(
+      section(
+        name,
+        ['transport=transport-udp', ...(outbound ? [`aors=${name}`] : [])],
+        'kcc-trunk-endpoint',
+      ),
+    );
+    if (outbound) parts.push(section(name, ['type=aor', `contact=${outbound}`]));
     const matches = [...t.matchAddresses].map(clean).sort();
     parts.push(
       section(`${name}-identify`, [
@@ -72,17 +101,19 @@ export function renderPjsip(s: RenderState): string {
 
   for (const e of [...s.endpoints].sort(byString((x) => x.username))) {
     const user = clean(e.username);
-    const media = s.mediaAddress
-      ? [`media_address=${clean(s.mediaAddress)}`, 'bind_rtp_to_media_address=yes']
-      : [];
+    const webrtc = (e.phoneType ?? 'webrtc') === 'webrtc';
+    const media =
+      webrtc && s.mediaAddress
+        ? [`media_address=${clean(s.mediaAddress)}`, 'bind_rtp_to_media_address=yes']
+        : [];
     parts.push(
       section(
         user,
         [`auth=${user}`, `aors=${user}`, `callerid="${clean(e.displayName)}" <${user}>`, ...media],
-        'kcc-webrtc-endpoint',
+        webrtc ? 'kcc-webrtc-endpoint' : 'kcc-sip-endpoint',
       ),
     );
-    parts.push(section(user, [], 'kcc-webrtc-aor'));
+    parts.push(section(user, [], webrtc ? 'kcc-webrtc-aor' : 'kcc-sip-aor'));
     parts.push(
       section(user, [
         'type=auth',
@@ -112,17 +143,60 @@ export function renderExtensions(s: RenderState): string {
   lines.push('exten => s,1,Hangup(1)');
   parts.push(section('kcc-from-trunk', lines));
 
+  const flows = [...(s.flows ?? [])].sort(byString((f) => f.id));
+  const published = new Set(flows.map((f) => f.id));
+  const entry: string[] = [
+    '; Service entry: tags the call, records it from the moment an operator is bridged, and',
+    '; runs the flow of the service number. Kazakh first: every operator speaks it (SVC-14).',
+    'exten => _X.,1,Set(__KCC_SERVICE=${EXTEN})',
+    ' same => n,Set(__KCC_LANG=kk)',
+    ' same => n,Set(CHANNEL(language)=kk)',
+    ' same => n,Set(CHANNEL(hangup_handler_push)=kcc-call-end,s,1)',
+    ' same => n,Answer()',
+    ' same => n,Set(__KCC_REC=${STRFTIME(${EPOCH},Asia/Almaty,%Y/%m/%d)}/${UNIQUEID}.wav)',
+    ' same => n,MixMonitor(${KCC_REC},b)',
+    ' same => n,UserEvent(KccInbound,Service: ${EXTEN},Did: ${KCC_DID_RAW},Recording: ${KCC_REC})',
+    ' same => n,Goto(kcc-service-${EXTEN},s,1)',
+  ];
+  parts.push(section('kcc-inbound', entry));
+  for (const service of [...s.services].sort()) {
+    const flow = s.serviceFlows?.[service] ?? null;
+    const lines =
+      flow && published.has(flow)
+        ? [`exten => s,1,Goto(kcc-flow-${flow},s,1)`]
+        : [
+            '; No published flow for this number: callers wait on music until one is published.',
+            'exten => s,1,MusicOnHold(default,3600)',
+            ' same => n,Hangup()',
+          ];
+    parts.push(section(`kcc-service-${service}`, lines));
+  }
   parts.push(
-    section('kcc-inbound', [
-      '; Service entry: tags the call, answers it and holds it until the call flow takes over.',
-      'exten => _X.,1,Set(__KCC_SERVICE=${EXTEN})',
-      ' same => n,Set(CHANNEL(language)=ru)',
-      ' same => n,Answer()',
-      ' same => n,UserEvent(KccInbound,Service: ${EXTEN},Did: ${KCC_DID_RAW})',
-      ' same => n,MusicOnHold(default,3600)',
-      ' same => n,Hangup()',
+    section('kcc-call-end', [
+      '; Hangup handler of every inbound call: its one outcome (operator, ivr or missed) goes into',
+      '; the CDR, so the controller can rebuild calls it missed, and to AMI for the live view.',
+      '; (The userfield separates with | because ; starts a comment in this file.)',
+      'exten => s,1,Set(LOCAL(outcome)=${IF($["${MEMBERINTERFACE}" != ""]?operator:${IF($["${KCC_OUTCOME}" = "ivr"]?ivr:missed)})})',
+      ' same => n,Set(CDR(userfield)=kcc|outcome=${outcome}|lang=${KCC_LANG}|queue=${KCC_QUEUE}|agent=${MEMBERNAME}|callback=${KCC_CALLBACK}|service=${KCC_SERVICE}|did=${KCC_DID_RAW}|rec=${KCC_REC}|path=${KCC_PATH})',
+      ' same => n,UserEvent(KccCallEnd,Outcome: ${outcome},Reason: ${KCC_OUTCOME_REASON},Language: ${KCC_LANG},Path: ${KCC_PATH})',
+      ' same => n,Return()',
     ]),
   );
+  const queues = [...(s.queues ?? [])].sort(byString((q) => q.name));
+  parts.push(
+    section('kcc-queue-limits', [
+      '; Gosub(kcc-queue-limits,<queue>,1): the longest a caller waits in the queue, in seconds.',
+      ...queues.map((q) => `exten => ${clean(q.name)},1,Return(${q.maxWaitSeconds})`),
+      'exten => _[a-z].,1,Return(300)',
+    ]),
+  );
+  const trunk = [...s.trunks].sort(byString((t) => t.name)).find((t) => t.outboundUri);
+  for (const f of flows) {
+    parts.push(
+      compileFlow(f.id, f.version, f.graph, { outboundTrunk: trunk ? clean(trunk.name) : null }),
+    );
+  }
+  if (s.hoursDialplan) parts.push(s.hoursDialplan);
   parts.push(section('kcc-operators', ['; Calls placed by operators arrive here.']));
   return parts.join('\n');
 }
@@ -173,8 +247,35 @@ export function renderRtp(s: RenderState): string {
   ].join('\n');
 }
 
-export function renderQueues(_s: RenderState): string {
-  return HEADER + '; Queues are defined by the inbound call path.\n';
+export function renderQueues(s: RenderState): string {
+  const parts = [HEADER];
+  for (const q of [...(s.queues ?? [])].sort(byString((x) => x.name))) {
+    parts.push(
+      section(clean(q.name), [
+        `strategy=${clean(q.strategy)}`,
+        `timeout=${q.ringSeconds}`,
+        'retry=2',
+        `wrapuptime=${q.wrapupSeconds}`,
+        'musicclass=default',
+        // Callers do not wait for nobody: an empty queue sends them on (callback offer).
+        'joinempty=unavailable,invalid,unknown',
+        'leavewhenempty=unavailable,invalid,unknown',
+        'announce-frequency=45',
+        'announce-position=yes',
+        'announce-holdtime=yes',
+        'periodic-announce-frequency=0',
+        // MEMBERINTERFACE/MEMBERNAME on the caller: the call-end handler reads them.
+        'setinterfacevar=yes',
+        // The recording notice, in the caller's language, once the operator has answered (SVC-31.4).
+        'queue-callerannounce=kcc/recording-notice',
+        'ringinuse=no',
+        ...[...q.members]
+          .sort()
+          .map((m) => `member => PJSIP/${clean(m)},0,${clean(m)},PJSIP/${clean(m)}`),
+      ]),
+    );
+  }
+  return parts.join('\n');
 }
 
 export function renderAll(s: RenderState): Record<GeneratedFile, string> {
