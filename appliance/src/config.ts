@@ -45,6 +45,10 @@ export const ConfigSchema = Type.Object({
     iceHostCandidates: Type.Record(Type.String(), Type.String()),
     /** Directory Asterisk includes as `/etc/asterisk/generated`. */
     generatedDir: Type.String({ minLength: 1 }),
+    /** Asterisk's MixMonitor directory, as the controller sees it. */
+    recordingsDir: Type.String({ minLength: 1 }),
+    /** Asterisk's log directory (cdr-csv/Master.csv, queue_log), as the controller sees it. */
+    logDir: Type.String({ minLength: 1 }),
   }),
   auth: Type.Object({
     sessionTtlHours: Type.Number({ exclusiveMinimum: 0 }),
@@ -82,6 +86,8 @@ export function defaultConfig(dataDir = path.resolve('data')): Config {
       mediaAddress: '',
       iceHostCandidates: {},
       generatedDir: path.join(dataDir, 'asterisk'),
+      recordingsDir: '/var/spool/asterisk/monitor',
+      logDir: '/var/log/asterisk',
     },
     auth: {
       sessionTtlHours: 12,
@@ -111,6 +117,8 @@ const ENV_KEYS: Array<[string, string[]]> = [
   ['KCC_PBX_HTTP_PORT', ['pbx', 'http', 'port']],
   ['KCC_MEDIA_ADDRESS', ['pbx', 'mediaAddress']],
   ['KCC_GENERATED_DIR', ['pbx', 'generatedDir']],
+  ['KCC_RECORDINGS_DIR', ['pbx', 'recordingsDir']],
+  ['KCC_PBX_LOG_DIR', ['pbx', 'logDir']],
   ['KCC_ADMIN_PASSWORD', ['auth', 'initialAdminPassword']],
   ['KCC_DEMO', ['demo']],
   ['KCC_METRICS_TOKEN', ['metricsToken']],

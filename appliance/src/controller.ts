@@ -11,8 +11,10 @@ import { AuthService } from './admin/auth-service.js';
 import { nodeCrypto } from './admin/crypto.js';
 import { seedDemo } from './admin/demo-seed.js';
 import { UserStore } from './admin/users-store.js';
+import { userRoutes } from './admin/users-routes.js';
 import { CallService, toView } from './calls/service.js';
 import { CallStore } from './calls/store.js';
+import { RecordingIndexer } from './recordings/indexer.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, pingDatabase, type OpenedDatabase } from './db/database.js';
 import { HealthService } from './device/health.js';
@@ -155,6 +157,7 @@ export async function prepare(config: Config, logger: Logger) {
     flowStore,
     calendar,
     prompts,
+    syncPbx,
   };
 }
 
@@ -199,11 +202,19 @@ export async function startController(
   });
   p.link.ami = ami;
   const services = await p.pbxStore.services();
+  const callStore = new CallStore(database.db);
+  const recordings = new RecordingIndexer(
+    callStore,
+    config.pbx.recordingsDir,
+    logger.child({ component: 'recordings' }),
+    now,
+  );
   const calls = new CallService(
-    new CallStore(database.db),
+    callStore,
     { services, now },
     logger.child({ component: 'calls' }),
     (at) => startOfDay(at),
+    recordings,
   );
   await calls.loadOpenCalls();
   const hub = new LiveHub(auth);
@@ -242,6 +253,7 @@ export async function startController(
         flowRoutes(p.flows, p.flowStore),
         calendarRoutes(p.calendar, now),
         promptRoutes(p.prompts),
+        userRoutes(auth, p.users, p.audit, p.syncPbx),
       ],
     },
     { loggerInstance: logger, https: { key: tls.key, cert: tls.cert } },
@@ -264,6 +276,7 @@ export async function startController(
     close: () =>
       (closing ??= (async () => {
         clearInterval(purgeTimer);
+        recordings.stop();
         await ami.stop();
         await app.close();
         await calls.idle();

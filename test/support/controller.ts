@@ -14,6 +14,9 @@ export interface TestEnv {
   dataDir: string;
   httpPort: number;
   adminPassword: string;
+  /** Host paths of the lab's Asterisk spool (recordings) and log (CDR, queue_log) dirs. */
+  recordingsDir?: string;
+  pbxLogDir?: string;
 }
 
 export function controllerEnv(env: TestEnv): NodeJS.ProcessEnv {
@@ -31,6 +34,8 @@ export function controllerEnv(env: TestEnv): NodeJS.ProcessEnv {
     KCC_ADMIN_PASSWORD: env.adminPassword,
     KCC_DEMO: '1',
     KCC_LOG_LEVEL: process.env.KCC_TEST_LOG_LEVEL ?? 'warn',
+    ...(env.recordingsDir ? { KCC_RECORDINGS_DIR: env.recordingsDir } : {}),
+    ...(env.pbxLogDir ? { KCC_PBX_LOG_DIR: env.pbxLogDir } : {}),
   };
 }
 

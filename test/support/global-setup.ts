@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { prepareController, type TestEnv } from './controller.js';
-import { labVerbose, startLab, stopLab } from './lab.js';
+import { lab, LAB_INSTANCE, labVerbose, startLab, stopLab } from './lab.js';
 import { freeTcpPort } from './sipp.js';
 
 declare module 'vitest' {
@@ -27,6 +27,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await prepareController(env);
   await stopLab();
   await startLab(path.join(dataDir, 'asterisk'));
+  const paths = Object.fromEntries(
+    (await lab('paths', '--instance', LAB_INSTANCE))
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+  env.recordingsDir = paths.spool;
+  env.pbxLogDir = paths.log;
   project.provide('testEnv', env);
   return async () => {
     await stopLab();

@@ -166,6 +166,9 @@ export class AuthService {
     password: string;
     role: Role;
     language: Language;
+    /** Languages spoken (queue membership); every operator speaks Kazakh. */
+    languages?: Array<'kk' | 'ru'>;
+    phoneType?: 'webrtc' | 'sip';
   }): Promise<number> {
     const at = this.now().toISOString();
     return this.users.insert({
@@ -174,6 +177,8 @@ export class AuthService {
       password_hash: await this.crypto.hashPassword(input.password),
       role: input.role,
       language: input.language,
+      languages: JSON.stringify(input.languages ?? ['kk', 'ru']),
+      phone_type: input.phoneType ?? 'webrtc',
       sip_secret: hasSoftphone(input.role) ? this.crypto.randomToken(18) : null,
       created_at: at,
       updated_at: at,

@@ -14,8 +14,15 @@ export const DEMO_USERS: Array<{
   displayName: string;
   role: Role;
   language: Language;
+  languages?: Array<'kk' | 'ru'>;
 }> = [
-  { username: 'operator1', displayName: 'Әсел Нұрланқызы', role: 'operator', language: 'kk' },
+  {
+    username: 'operator1',
+    displayName: 'Әсел Нұрланқызы',
+    role: 'operator',
+    language: 'kk',
+    languages: ['kk'],
+  },
   { username: 'operator2', displayName: 'Ирина Ковальчук', role: 'operator', language: 'ru' },
   { username: 'operator3', displayName: 'Дәурен Сейітов', role: 'operator', language: 'kk' },
   { username: 'secondline1', displayName: 'Ерлан Жақсыбеков', role: 'second_line', language: 'ru' },

@@ -28,6 +28,66 @@ export interface CallFact {
   endedAt: string | null;
   hangupCause: number | null;
   endEstimated: boolean;
+  /** Caller's language chosen in the IVR (SVC-14). */
+  language: string | null;
+  /** Visited flow nodes, `/greeting/language/...`. */
+  ivrPath: string | null;
+  queue: string | null;
+  queueEnteredAt: string | null;
+  /** The operator (endpoint name) who answered, and when. */
+  agent: string | null;
+  agentAnsweredAt: string | null;
+  /** One per operator who talked on the call. */
+  segments: Array<{
+    agent: string;
+    queue: string | null;
+    startedAt: string;
+    endedAt: string | null;
+  }>;
+  callbackRequested: boolean;
+  recordingPath: string | null;
+  /** Exactly one once the call has ended (RPT-29). */
+  outcome: 'operator' | 'ivr' | 'missed' | null;
+  outcomeReason: string | null;
+  /** From the system's answer to the operator's answer or the caller's hang-up (RPT-29.4). */
+  waitSeconds: number | null;
+  talkSeconds: number | null;
+}
+
+/** The parts of a fact that only the inbound call path fills. */
+export const NO_PATH_FACTS = {
+  language: null,
+  ivrPath: null,
+  queue: null,
+  queueEnteredAt: null,
+  agent: null,
+  agentAnsweredAt: null,
+  segments: [],
+  callbackRequested: false,
+  recordingPath: null,
+  outcome: null,
+  outcomeReason: null,
+  waitSeconds: null,
+  talkSeconds: null,
+} as const satisfies Partial<CallFact>;
+
+const seconds = (from: string, to: string) =>
+  Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10);
+
+/** Closes a call: its one outcome, wait and talk time, and the open segment. */
+export function finish(call: CallFact, endedAt: string, hangupCause: number | null): CallFact {
+  const outcome = call.agent ? 'operator' : (call.outcome ?? 'missed');
+  const answered = call.answeredAt ?? call.startedAt;
+  return {
+    ...call,
+    state: 'ended',
+    endedAt,
+    hangupCause,
+    outcome,
+    waitSeconds: outcome === 'ivr' ? null : seconds(answered, call.agentAnsweredAt ?? endedAt),
+    talkSeconds: call.agentAnsweredAt ? seconds(call.agentAnsweredAt, endedAt) : null,
+    segments: call.segments.map((s) => (s.endedAt ? s : { ...s, endedAt })),
+  };
 }
 
 export interface ReduceContext {
@@ -68,7 +128,26 @@ export function reduceCall(
   e: AmiEvent,
   ctx: ReduceContext,
 ): CallFact | undefined {
-  if (current && e.Linkedid !== current.id) return current;
+  // An ended call is final: late or repeated events do not change it.
+  if (current && (e.Linkedid !== current.id || current.state === 'ended')) return current;
+  const next = apply(current, e, ctx);
+  return next && current && sameFact(next, current) ? current : next;
+}
+
+function sameFact(a: CallFact, b: CallFact): boolean {
+  for (const key of Object.keys(a) as Array<keyof CallFact>) {
+    if (key === 'segments') {
+      if (JSON.stringify(a.segments) !== JSON.stringify(b.segments)) return false;
+    } else if (a[key] !== b[key]) return false;
+  }
+  return true;
+}
+
+function apply(
+  current: CallFact | undefined,
+  e: AmiEvent,
+  ctx: ReduceContext,
+): CallFact | undefined {
   const own = e.Uniqueid !== undefined && e.Uniqueid === e.Linkedid;
   switch (e.Event) {
     case 'Newchannel': {
@@ -88,6 +167,7 @@ export function reduceCall(
         endedAt: null,
         hangupCause: null,
         endEstimated: false,
+        ...NO_PATH_FACTS,
       };
       return withDid(call, e.Exten ?? '', ctx);
     }
@@ -97,10 +177,67 @@ export function reduceCall(
       return withDid(current, e.Extension ?? e.Exten ?? '', ctx);
     }
     case 'UserEvent': {
-      if (!current || e.UserEvent !== 'KccInbound') return current;
-      const service = e.Service && ctx.services.includes(e.Service) ? e.Service : current.service;
-      const next = current.didRaw === null && e.Did ? withDid(current, e.Did, ctx) : current;
-      return service === next.service ? next : { ...next, service };
+      if (!current) return current;
+      switch (e.UserEvent) {
+        case 'KccInbound': {
+          const service =
+            e.Service && ctx.services.includes(e.Service) ? e.Service : current.service;
+          const next = current.didRaw === null && e.Did ? withDid(current, e.Did, ctx) : current;
+          return { ...next, service, recordingPath: e.Recording || next.recordingPath };
+        }
+        case 'KccIvr':
+          return {
+            ...current,
+            ivrPath: e.Path || current.ivrPath,
+            language: e.Language || current.language,
+          };
+        case 'KccCallback':
+          return { ...current, callbackRequested: true };
+        case 'KccCallEnd': {
+          const outcome = e.Outcome;
+          if (outcome !== 'operator' && outcome !== 'ivr' && outcome !== 'missed') return current;
+          return {
+            ...current,
+            outcome,
+            outcomeReason: e.Reason || (current.callbackRequested ? 'callback' : null),
+            language: e.Language || current.language,
+            ivrPath: e.Path || current.ivrPath,
+          };
+        }
+        default:
+          return current;
+      }
+    }
+    case 'QueueCallerJoin': {
+      if (!current || !own) return current;
+      return { ...current, queue: e.Queue ?? null, queueEnteredAt: eventTime(e, ctx) };
+    }
+    case 'AgentConnect': {
+      // Channel is the caller, DestChannel the operator (PBX-FACTS).
+      if (!current || !own) return current;
+      const agent = e.MemberName || e.Interface || e.DestChannel || 'unknown';
+      const at = eventTime(e, ctx);
+      return {
+        ...current,
+        agent: current.agent ?? agent,
+        agentAnsweredAt: current.agentAnsweredAt ?? at,
+        queue: e.Queue ?? current.queue,
+        segments: [
+          ...current.segments,
+          { agent, queue: e.Queue ?? null, startedAt: at, endedAt: null },
+        ],
+      };
+    }
+    case 'AgentComplete': {
+      if (!current || !own) return current;
+      const at = eventTime(e, ctx);
+      const agent = e.MemberName || e.Interface || e.DestChannel;
+      return {
+        ...current,
+        segments: current.segments.map((s) =>
+          s.endedAt === null && s.agent === agent ? { ...s, endedAt: at } : s,
+        ),
+      };
     }
     case 'Newstate': {
       if (!current || !own || current.state !== 'ringing') return current;
@@ -110,12 +247,7 @@ export function reduceCall(
     case 'Hangup': {
       if (!current || !own || current.state === 'ended') return current;
       const cause = e.Cause ? Number(e.Cause) : NaN;
-      return {
-        ...current,
-        state: 'ended',
-        endedAt: eventTime(e, ctx),
-        hangupCause: Number.isFinite(cause) ? cause : null,
-      };
+      return finish(current, eventTime(e, ctx), Number.isFinite(cause) ? cause : null);
     }
     default:
       return current;
@@ -123,7 +255,16 @@ export function reduceCall(
 }
 
 /** The events the reducer reads: the event stream can be filtered to these. */
-export const CALL_EVENTS = new Set(['Newchannel', 'Newexten', 'UserEvent', 'Newstate', 'Hangup']);
+export const CALL_EVENTS = new Set([
+  'Newchannel',
+  'Newexten',
+  'UserEvent',
+  'Newstate',
+  'Hangup',
+  'QueueCallerJoin',
+  'AgentConnect',
+  'AgentComplete',
+]);
 
 /** Seconds from the start (or answer) to the end, or to `now` for a live call. */
 export function durationSeconds(call: CallFact, now: Date): number {
@@ -188,6 +329,7 @@ export function factFromLiveChannel(ch: LiveChannel, ctx: ReduceContext): CallFa
     endedAt: null,
     hangupCause: null,
     endEstimated: false,
+    ...NO_PATH_FACTS,
   };
   if (ch.didRaw) call = withDid(call, ch.didRaw, ctx);
   else if (ch.context === TRUNK_CONTEXT) call = withDid(call, ch.exten, ctx);

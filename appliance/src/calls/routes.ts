@@ -18,6 +18,20 @@ export const CallSchema = Type.Object({
   answeredAt: Nullable(Type.String({ format: 'date-time' })),
   endedAt: Nullable(Type.String({ format: 'date-time' })),
   durationSeconds: Type.Union([Type.Number(), Type.Null()]),
+  outcome: Type.Union([
+    Type.Literal('operator'),
+    Type.Literal('ivr'),
+    Type.Literal('missed'),
+    Type.Null(),
+  ]),
+  language: Nullable(Type.String()),
+  ivrPath: Nullable(Type.String()),
+  queue: Nullable(Type.String()),
+  agent: Nullable(Type.String()),
+  waitSeconds: Type.Union([Type.Number(), Type.Null()]),
+  talkSeconds: Type.Union([Type.Number(), Type.Null()]),
+  callbackRequested: Type.Boolean(),
+  recordingPath: Nullable(Type.String()),
 });
 
 const CallList = Type.Object({ items: Type.Array(CallSchema) });

@@ -148,6 +148,14 @@ describe('CallService', () => {
       ended_at: '2025-11-25T12:01:05.000Z',
       hangup_cause: 16,
       end_estimated: 0,
+      // Ended without an operator: missed, after 63 s from the answer to the hang-up.
+      outcome: 'missed',
+      outcome_reason: null,
+      agent: null,
+      agent_answered_at: null,
+      queue: null,
+      wait_seconds: 63,
+      talk_seconds: null,
     });
     expect(service.liveCalls()).toEqual([]);
     expect(changed.map((c) => c.state)).toEqual(['ringing', 'answered', 'ended']);
@@ -191,6 +199,65 @@ describe('CallService', () => {
       ['1764072001.2', 'answered'],
     ]);
     expect(service.liveCalls().map((c) => c.id)).toEqual(['1764072001.2']);
+  });
+
+  it('saves a callback request once, even when its event is replayed', async () => {
+    const id = '1764072000.1';
+    const own = { Channel: `PJSIP/carrier-${id}`, Uniqueid: id, Linkedid: id };
+    const [newchannel, inbound, answer, hangup] = callEvents(id, NOON);
+    const offer: AmiEvent = {
+      Event: 'UserEvent',
+      ...own,
+      UserEvent: 'KccIvr',
+      Node: 'offer_callback',
+      Type: 'callback',
+      Language: 'ru',
+      Path: '/greeting/language/hours/after_hours/offer_callback',
+      Timestamp: (NOON + 20).toFixed(6),
+    };
+    const callback: AmiEvent = {
+      Event: 'UserEvent',
+      ...own,
+      UserEvent: 'KccCallback',
+      Number: '87011234567',
+      Language: 'ru',
+      Service: '193',
+      Timestamp: (NOON + 30.5).toFixed(6),
+    };
+    const callEnd: AmiEvent = {
+      Event: 'UserEvent',
+      ...own,
+      UserEvent: 'KccCallEnd',
+      Outcome: 'ivr',
+      Reason: '',
+      Language: 'ru',
+      Path: '/greeting/language/hours/after_hours/offer_callback',
+      Timestamp: (NOON + 64.9).toFixed(6),
+    };
+    const expected = [
+      {
+        id: expect.any(Number),
+        call_id: id,
+        number: '87011234567',
+        language: 'ru',
+        service: '193',
+        status: 'new',
+        created_at: '2025-11-25T12:00:30.500Z',
+      },
+    ];
+
+    await feed([newchannel!, inbound!, answer!, offer, callback]);
+    expect(await store.callbacks('2025-11-25T00:00:00.000Z')).toEqual(expected);
+
+    // The same event again while the call is up, then the rest of the call, then all of it.
+    await feed([callback]);
+    await feed([callEnd, hangup!]);
+    await feed([newchannel!, inbound!, answer!, offer, callback, callEnd, hangup!]);
+    expect(await store.callbacks('2025-11-25T00:00:00.000Z')).toEqual(expected);
+    expect(await store.callbacks('2025-11-25T12:00:31.000Z')).toEqual([]);
+    expect(await rows(db)).toMatchObject([
+      { id, state: 'ended', outcome: 'ivr', outcome_reason: 'callback', wait_seconds: null },
+    ]);
   });
 
   describe('reconcile', () => {
@@ -261,9 +328,10 @@ describe('CallService', () => {
         },
       ]);
       expect(service.liveCalls().map((c) => c.id)).toEqual(['1764072240.9']);
-      // The DID is asked for once, for the caller's channel only.
+      // The DID and the service are asked for once, for the caller's channel only.
       expect(pbx.getvars).toEqual([
         { Action: 'Getvar', Channel: 'PJSIP/carrier-00000009', Variable: 'KCC_DID_RAW' },
+        { Action: 'Getvar', Channel: 'PJSIP/carrier-00000009', Variable: 'KCC_SERVICE' },
       ]);
       expect(changed).toHaveLength(1);
     });

@@ -10,7 +10,9 @@ import type { AmiEvent } from '../pbx/ami-link.js';
 import {
   CALL_EVENTS,
   durationSeconds,
+  eventTime,
   factFromLiveChannel,
+  finish,
   parseDuration,
   reduceCall,
   type CallFact,
@@ -30,6 +32,15 @@ export interface CallView {
   answeredAt: string | null;
   endedAt: string | null;
   durationSeconds: number | null;
+  outcome: 'operator' | 'ivr' | 'missed' | null;
+  language: string | null;
+  ivrPath: string | null;
+  queue: string | null;
+  agent: string | null;
+  waitSeconds: number | null;
+  talkSeconds: number | null;
+  callbackRequested: boolean;
+  recordingPath: string | null;
 }
 
 export interface CallSummary {
@@ -56,6 +67,15 @@ export function toView(f: CallFact, now: Date): CallView {
     answeredAt: f.answeredAt,
     endedAt: f.endedAt,
     durationSeconds: f.state === 'ended' ? durationSeconds(f, now) : null,
+    outcome: f.outcome,
+    language: f.language,
+    ivrPath: f.ivrPath,
+    queue: f.queue,
+    agent: f.agent,
+    waitSeconds: f.waitSeconds,
+    talkSeconds: f.talkSeconds,
+    callbackRequested: f.callbackRequested,
+    recordingPath: f.recordingPath,
   };
 }
 
@@ -74,6 +94,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     private readonly logger: Logger,
     /** Start of "today" in the call center's time zone, for the summary. */
     private readonly startOfToday: (now: Date) => Date,
+    private readonly recordings?: { schedule(callId: string, path: string): void },
   ) {
     super();
   }
@@ -98,6 +119,19 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     const current = this.live.get(key);
     const next = reduceCall(current, e, this.ctx);
     if (!next || next === current) return;
+    if (e.Event === 'UserEvent' && e.UserEvent === 'KccCallback') {
+      // The callback request is saved the moment the caller confirms it (SVC-4).
+      await this.store.insertCallback({
+        callId: next.id,
+        number: e.Number || next.caller,
+        language: e.Language || next.language,
+        service: e.Service || next.service,
+        at: eventTime(e, this.ctx),
+      });
+    }
+    if (next.state === 'ended' && current?.state !== 'ended' && next.recordingPath) {
+      this.recordings?.schedule(next.id, next.recordingPath);
+    }
     // A call that already ended is never reopened by a late or repeated event.
     if (!current && (await this.store.get(next.id))?.state === 'ended') return;
     await this.commit(next);
@@ -156,9 +190,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     for (const call of [...this.live.values()]) {
       if (liveIds.has(call.id)) continue;
       await this.commit({
-        ...call,
-        state: 'ended',
-        endedAt: this.ctx.now().toISOString(),
+        ...finish(call, this.ctx.now().toISOString(), null),
         endEstimated: true,
       });
       closed += 1;

@@ -19,6 +19,19 @@ export function rowToFact(r: CallRow): CallFact {
     endedAt: r.ended_at,
     hangupCause: r.hangup_cause,
     endEstimated: r.end_estimated === 1,
+    language: r.language,
+    ivrPath: r.ivr_path,
+    queue: r.queue,
+    queueEnteredAt: r.queue_entered_at,
+    agent: r.agent,
+    agentAnsweredAt: r.agent_answered_at,
+    segments: [],
+    callbackRequested: false,
+    recordingPath: r.recording_path,
+    outcome: (r.outcome as CallFact['outcome']) ?? null,
+    outcomeReason: r.outcome_reason,
+    waitSeconds: r.wait_seconds,
+    talkSeconds: r.talk_seconds,
   };
 }
 
@@ -41,6 +54,17 @@ export class CallStore {
       ended_at: f.endedAt,
       hangup_cause: f.hangupCause,
       end_estimated: f.endEstimated ? 1 : 0,
+      language: f.language,
+      ivr_path: f.ivrPath,
+      queue: f.queue,
+      queue_entered_at: f.queueEnteredAt,
+      agent: f.agent,
+      agent_answered_at: f.agentAnsweredAt,
+      recording_path: f.recordingPath,
+      outcome: f.outcome,
+      outcome_reason: f.outcomeReason,
+      wait_seconds: f.waitSeconds,
+      talk_seconds: f.talkSeconds,
       updated_at: now.toISOString(),
     };
     await this.db
@@ -48,6 +72,91 @@ export class CallStore {
       .values({ id: f.id, ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
+    for (const seg of f.segments) {
+      await this.db
+        .insertInto('call_segments')
+        .values({
+          call_id: f.id,
+          agent: seg.agent,
+          queue: seg.queue,
+          started_at: seg.startedAt,
+          ended_at: seg.endedAt,
+        })
+        .onConflict((oc) =>
+          oc.columns(['call_id', 'agent', 'started_at']).doUpdateSet({ ended_at: seg.endedAt }),
+        )
+        .execute();
+    }
+  }
+
+  async segments(callId: string) {
+    return this.db
+      .selectFrom('call_segments')
+      .select(['agent', 'queue', 'started_at', 'ended_at'])
+      .where('call_id', '=', callId)
+      .orderBy('started_at')
+      .execute();
+  }
+
+  async insertCallback(c: {
+    callId: string;
+    number: string | null;
+    language: string | null;
+    service: string | null;
+    at: string;
+  }) {
+    await this.db
+      .insertInto('callbacks')
+      .values({
+        call_id: c.callId,
+        number: c.number,
+        language: c.language,
+        service: c.service,
+        created_at: c.at,
+      })
+      .onConflict((oc) => oc.column('call_id').doNothing())
+      .execute();
+  }
+
+  async callbacks(since: string) {
+    return this.db
+      .selectFrom('callbacks')
+      .selectAll()
+      .where('created_at', '>=', since)
+      .orderBy('id', 'desc')
+      .execute();
+  }
+
+  async upsertRecording(r: {
+    callId: string;
+    path: string;
+    sizeBytes: number;
+    durationSeconds: number;
+    at: string;
+  }) {
+    await this.db
+      .insertInto('recordings')
+      .values({
+        call_id: r.callId,
+        path: r.path,
+        size_bytes: r.sizeBytes,
+        duration_seconds: r.durationSeconds,
+        created_at: r.at,
+      })
+      .onConflict((oc) =>
+        oc
+          .column('call_id')
+          .doUpdateSet({ size_bytes: r.sizeBytes, duration_seconds: r.durationSeconds }),
+      )
+      .execute();
+  }
+
+  recording(callId: string) {
+    return this.db
+      .selectFrom('recordings')
+      .selectAll()
+      .where('call_id', '=', callId)
+      .executeTakeFirst();
   }
 
   async get(id: string): Promise<CallFact | undefined> {

@@ -3,7 +3,7 @@ import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuthSettings } from '../admin/auth-service.js';
 import { PERMISSIONS } from '../admin/roles.js';
-import type { CallFact } from '../calls/reducer.js';
+import { NO_PATH_FACTS, type CallFact } from '../calls/reducer.js';
 import { CallService } from '../calls/service.js';
 import { CallStore } from '../calls/store.js';
 import type { Role } from '../db/schema.js';
@@ -455,6 +455,8 @@ describe('GET /api/calls', () => {
     endedAt: null,
     hangupCause: null,
     endEstimated: false,
+    ...NO_PATH_FACTS,
+    segments: [],
     ...extra,
   });
 
@@ -471,6 +473,14 @@ describe('GET /api/calls', () => {
     );
     await h.store.upsert(
       fact('morning', '2025-11-25T08:00:00.000Z', {
+        outcome: 'operator',
+        language: 'kk',
+        ivrPath: '/greeting/language/main_menu/operator',
+        queue: 'kk',
+        agent: 'operator1',
+        waitSeconds: 12.5,
+        talkSeconds: 52.5,
+        recordingPath: '2025/11/25/morning.wav',
         state: 'ended',
         endedAt: '2025-11-25T08:01:05.000Z',
         hangupCause: 16,
@@ -506,6 +516,15 @@ describe('GET /api/calls', () => {
       answeredAt: '2025-11-25T08:00:00.000Z',
       endedAt: '2025-11-25T08:01:05.000Z',
       durationSeconds: 65,
+      outcome: 'operator',
+      language: 'kk',
+      ivrPath: '/greeting/language/main_menu/operator',
+      queue: 'kk',
+      agent: 'operator1',
+      waitSeconds: 12.5,
+      talkSeconds: 52.5,
+      callbackRequested: false,
+      recordingPath: '2025/11/25/morning.wav',
     });
     expect(res.json().items[0]).toMatchObject({
       id: 'ten',
