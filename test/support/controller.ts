@@ -146,10 +146,15 @@ export class Api {
     this.csrf = r.body.csrfToken;
   }
 
-  private send<T>(method: string, p: string, payload?: string): Promise<ApiResponse<T>> {
+  send<T>(
+    method: string,
+    p: string,
+    payload?: string,
+    contentType = 'application/json',
+  ): Promise<ApiResponse<T>> {
     const url = new URL(p, this.base);
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (payload !== undefined) headers['content-type'] = contentType;
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf && method !== 'GET') headers['x-csrf-token'] = this.csrf;
     return new Promise((resolve, reject) => {

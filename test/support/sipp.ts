@@ -213,14 +213,9 @@ function udpPortBound(port: number): boolean {
 /** Steps `uac-ivr.xml` can run (one per `-key waitN`/`-key dtmfN` pair). */
 export const IVR_MAX_STEPS = 6;
 
-/**
- * How long sipp 3.6's `play_dtmf` sends for `digits`: 400 ms of RTP no-op packets, then each
- * digit as a 200 ms event starting 400 ms after the previous one (the first at 800 ms), plus the
- * three end packets. The first digit's end (when Asterisk reports it) comes 1000 ms after the
- * start, each further digit 400 ms later.
- */
+/** Time to send `digits` (one SIP INFO per step, answered at once on loopback). */
 export function dtmfPlaybackMs(digits: string): number {
-  return digits.length === 0 ? 0 : 603 + 400 * digits.length;
+  return digits.length === 0 ? 0 : 50;
 }
 
 export interface IvrStep {
@@ -229,7 +224,11 @@ export interface IvrStep {
    * of the previous step's digits.
    */
   waitMs: number;
-  /** Digits to send as RFC 4733 events: 0-9, *, #, A-D. A step without digits only waits. */
+  /**
+   * Digits to send as RFC 4733 events: 0-9, *, #, A-D. Asterisk reports the first digit's end
+   * 1.0 s after the wait, each further one 0.4 s later (see `dtmfPlaybackMs`). A step without
+   * digits only waits (its wait is added to the next step's, or to `hangupAfterMs`).
+   */
   dtmf?: string;
 }
 
@@ -265,8 +264,8 @@ export async function placeIvrCall(opts: {
       throw new Error(`placeIvrCall: waitMs must be a non-negative number, got ${step.waitMs}`);
     }
     const digits = step.dtmf ?? '';
-    if (!/^[0-9*#A-D]*$/.test(digits)) {
-      throw new Error(`placeIvrCall: dtmf may hold only 0-9, *, # and A-D, got "${digits}"`);
+    if (!/^[0-9*#A-D]?$/.test(digits)) {
+      throw new Error(`placeIvrCall: dtmf is one key (0-9, *, #, A-D) per step, got "${digits}"`);
     }
     if (digits === '') {
       carryMs += step.waitMs;

@@ -103,6 +103,38 @@ export function callRoutes(calls: CallService, now: () => Date): FastifyPluginAs
     );
 
     app.get(
+      '/api/callbacks',
+      {
+        config: { permission: 'calls:read' },
+        schema: {
+          tags: ['calls'],
+          summary: 'Callback requests left in the IVR since a time (default: the last 7 days)',
+          querystring: Type.Object(
+            { since: Type.Optional(Type.String({ format: 'date-time' })) },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req) => {
+        const since = req.query.since
+          ? new Date(req.query.since)
+          : new Date(now().getTime() - 7 * 24 * 3600_000);
+        const rows = await calls.callbacks(since.toISOString());
+        return {
+          items: rows.map((r) => ({
+            id: r.id,
+            callId: r.call_id,
+            number: r.number,
+            language: r.language,
+            service: r.service,
+            status: r.status,
+            createdAt: r.created_at,
+          })),
+        };
+      },
+    );
+
+    app.get(
       '/api/calls/summary',
       {
         config: { permission: 'summary:read' },

@@ -214,6 +214,10 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     }
   }
 
+  callbacks(since: string) {
+    return this.store.callbacks(since);
+  }
+
   liveCalls(): CallFact[] {
     return [...this.live.values()].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
   }

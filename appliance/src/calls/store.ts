@@ -3,7 +3,9 @@ import type { Db } from '../db/database.js';
 import type { CallRow } from '../db/schema.js';
 import type { CallFact } from './reducer.js';
 
-export function rowToFact(r: CallRow): CallFact {
+type Row = CallRow & { callback_id?: number | null };
+
+export function rowToFact(r: Row): CallFact {
   return {
     id: r.id,
     direction: r.direction,
@@ -26,7 +28,7 @@ export function rowToFact(r: CallRow): CallFact {
     agent: r.agent,
     agentAnsweredAt: r.agent_answered_at,
     segments: [],
-    callbackRequested: false,
+    callbackRequested: r.callback_id !== undefined && r.callback_id !== null,
     recordingPath: r.recording_path,
     outcome: (r.outcome as CallFact['outcome']) ?? null,
     outcomeReason: r.outcome_reason,
@@ -37,6 +39,15 @@ export function rowToFact(r: CallRow): CallFact {
 
 export class CallStore {
   constructor(private readonly db: Db) {}
+
+  /** Calls with whether the caller left a callback request (a row in `callbacks`). */
+  private withCallback() {
+    return this.db
+      .selectFrom('calls')
+      .leftJoin('callbacks', 'callbacks.call_id', 'calls.id')
+      .selectAll('calls')
+      .select('callbacks.id as callback_id');
+  }
 
   /** Inserts or updates the call's row: the linkedid key makes replays harmless. */
   async upsert(f: CallFact, now: Date): Promise<void> {
@@ -160,11 +171,7 @@ export class CallStore {
   }
 
   async get(id: string): Promise<CallFact | undefined> {
-    const row = await this.db
-      .selectFrom('calls')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const row = await this.withCallback().where('calls.id', '=', id).executeTakeFirst();
     return row ? rowToFact(row) : undefined;
   }
 
@@ -179,12 +186,10 @@ export class CallStore {
   }
 
   async listBetween(from: string, to: string, limit: number): Promise<CallFact[]> {
-    const rows = await this.db
-      .selectFrom('calls')
-      .selectAll()
-      .where('started_at', '>=', from)
-      .where('started_at', '<', to)
-      .orderBy('started_at', 'desc')
+    const rows = await this.withCallback()
+      .where('calls.started_at', '>=', from)
+      .where('calls.started_at', '<', to)
+      .orderBy('calls.started_at', 'desc')
       .limit(limit)
       .execute();
     return rows.map(rowToFact);
