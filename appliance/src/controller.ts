@@ -14,6 +14,7 @@ import { UserStore } from './admin/users-store.js';
 import { userRoutes } from './admin/users-routes.js';
 import { CallService, toView } from './calls/service.js';
 import { CallStore } from './calls/store.js';
+import { CdrReader } from './calls/cdr-reader.js';
 import { RecordingIndexer } from './recordings/indexer.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, pingDatabase, type OpenedDatabase } from './db/database.js';
@@ -215,6 +216,7 @@ export async function startController(
     logger.child({ component: 'calls' }),
     (at) => startOfDay(at),
     recordings,
+    new CdrReader(database.db, config.pbx.logDir),
   );
   await calls.loadOpenCalls();
   const hub = new LiveHub(auth);

@@ -67,6 +67,10 @@ export class ControllerProcess {
     return this.log;
   }
 
+  get running(): boolean {
+    return this.child !== null && this.child.exitCode === null;
+  }
+
   async start(): Promise<void> {
     const child = spawn(process.execPath, ['--import', 'tsx', 'appliance/src/main.ts'], {
       cwd: REPO,

@@ -19,6 +19,7 @@ import {
   type LiveChannel,
   type ReduceContext,
 } from './reducer.js';
+import { factFromCdr, groupByCall, parseCdr } from './cdr.js';
 import type { CallStore } from './store.js';
 
 export interface CallView {
@@ -95,6 +96,8 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     /** Start of "today" in the call center's time zone, for the summary. */
     private readonly startOfToday: (now: Date) => Date,
     private readonly recordings?: { schedule(callId: string, path: string): void },
+    /** Asterisk's CDR, to rebuild calls that ended while no AMI session listened. */
+    private readonly cdr?: { readNew(): Promise<{ text: string; commit: () => Promise<void> }> },
   ) {
     super();
   }
@@ -152,7 +155,47 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     return run;
   }
 
+  /** Calls that ended during the gap: from the CDR, with the outcome the dialplan recorded. */
+  private async rebuildFromCdr(): Promise<number> {
+    if (!this.cdr) return 0;
+    const { text, commit } = await this.cdr.readNew();
+    let rebuilt = 0;
+    for (const [id, records] of groupByCall(parseCdr(text))) {
+      const stored = await this.store.get(id);
+      if (stored?.state === 'ended') continue;
+      const fact = factFromCdr(records, this.ctx.services);
+      if (!fact) continue;
+      const known = this.live.get(id) ?? stored;
+      // What the live view saw first hand (exact start, operator's answer) beats the CDR.
+      const merged: CallFact = known
+        ? {
+            ...fact,
+            startedAt: known.startedAt,
+            answeredAt: known.answeredAt ?? fact.answeredAt,
+            agentAnsweredAt: known.agentAnsweredAt,
+            segments: known.segments,
+            caller: known.caller ?? fact.caller,
+          }
+        : fact;
+      if (merged.callbackRequested) {
+        await this.store.insertCallback({
+          callId: id,
+          number: merged.caller,
+          language: merged.language,
+          service: merged.service,
+          at: merged.endedAt ?? merged.startedAt,
+        });
+      }
+      await this.commit(merged);
+      if (merged.recordingPath) this.recordings?.schedule(id, merged.recordingPath);
+      rebuilt += 1;
+    }
+    await commit();
+    return rebuilt;
+  }
+
   private async doReconcile(pbx: ChannelSource): Promise<void> {
+    const rebuilt = await this.rebuildFromCdr();
     const events = await pbx.actionList({ Action: 'CoreShowChannels' }, 'CoreShowChannelsComplete');
     const channels: LiveChannel[] = [];
     for (const e of events) {
@@ -196,7 +239,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
       closed += 1;
     }
     this.logger.info(
-      { live: channels.length, added, closed },
+      { live: channels.length, added, closed, rebuilt },
       'reconciled calls with the PBX channel list',
     );
   }

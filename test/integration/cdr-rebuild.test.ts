@@ -1,0 +1,128 @@
+/**
+ * Calls that start and end while the controller is stopped are rebuilt from Asterisk's CDR when
+ * it comes back: each once, with the outcome the dialplan decided (missed in the IVR, or
+ * completed in the IVR with a callback request).
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Api, caOf, ControllerProcess } from '../support/controller.js';
+import { restoreMainFlow } from '../support/flows.js';
+import { TEST_PORTS } from '../support/lab.js';
+import { placeIvrCall } from '../support/sipp.js';
+import { waitFor } from '../support/wait.js';
+
+interface Call {
+  id: string;
+  caller: string | null;
+  state: string;
+  outcome: string | null;
+  language: string | null;
+  callbackRequested: boolean;
+  service: string | null;
+}
+
+const CLOSED = {
+  workday: { open: '00:00', close: '00:00' },
+  dayOff: { open: '00:00', close: '00:00' },
+};
+
+describe('calls while the controller is down', () => {
+  const env = inject('testEnv');
+  const controller = new ControllerProcess(env);
+  let api: Api;
+  let hoursBefore: unknown;
+  const prompt = new Map<string, number>();
+
+  async function signIn(): Promise<void> {
+    api = new Api(controller.url, caOf(env));
+    await api.login('admin', env.adminPassword);
+  }
+
+  beforeAll(async () => {
+    await controller.start();
+    await signIn();
+    await restoreMainFlow(api);
+    hoursBefore = (await api.get<{ hours: unknown }>('/api/calendar')).body.hours;
+    const prompts = await api.get<{
+      items: Array<{ name: string; active: boolean; durationSeconds: number }>;
+    }>('/api/prompts');
+    for (const p of prompts.body.items)
+      if (p.active) prompt.set(p.name, Math.max(prompt.get(p.name) ?? 0, p.durationSeconds));
+    expect((await api.put('/api/calendar/hours', CLOSED)).status).toBe(200);
+  });
+
+  afterAll(async () => {
+    // Put the hours back, starting the controller again if the test left it stopped.
+    if (!controller.running) await controller.start().catch(() => undefined);
+    await signIn().catch(() => undefined);
+    await api.put('/api/calendar/hours', hoursBefore).catch(() => undefined);
+    await controller.stop();
+  });
+
+  it('rebuilds ten calls from the CDR, each once, with the right outcomes', async () => {
+    const ms = (name: string) => Math.round((prompt.get(name) ?? 5) * 1000);
+    expect(await controller.stop()).toBe(0);
+    const stamp = String(Date.now()).slice(-5);
+    const quitters = Array.from({ length: 5 }, (_, i) => `7703${stamp}1${i}`);
+    const callbacks = Array.from({ length: 5 }, (_, i) => `7703${stamp}2${i}`);
+    const calls = await Promise.all([
+      ...quitters.map((caller) =>
+        placeIvrCall({
+          did: '193',
+          callerId: caller,
+          pbxPort: TEST_PORTS.sip,
+          steps: [],
+          hangupAfterMs: 1000,
+        }),
+      ),
+      ...callbacks.map((caller) =>
+        placeIvrCall({
+          did: '88000800193',
+          callerId: caller,
+          pbxPort: TEST_PORTS.sip,
+          steps: [
+            { waitMs: ms('greeting') + 700, dtmf: '2' },
+            { waitMs: ms('after-hours') + 1000, dtmf: '1' },
+          ],
+        }),
+      ),
+    ]);
+    const codes = await Promise.all(calls.map((c) => c.done));
+    expect(codes, calls.map((c) => c.output()).join('\n')).toEqual(Array(10).fill(0));
+
+    await controller.start();
+    await signIn();
+    const all = [...quitters, ...callbacks];
+    const rebuilt = await waitFor(
+      'the ten calls rebuilt from the CDR',
+      async () => {
+        const r = await api.get<{ items: Call[] }>('/api/calls');
+        const mine = r.body.items.filter((c) => c.caller !== null && all.includes(c.caller));
+        return mine.length === 10 && mine.every((c) => c.state === 'ended') ? mine : undefined;
+      },
+      20_000,
+    );
+    expect(new Set(rebuilt.map((c) => c.id)).size).toBe(10);
+    for (const c of rebuilt.filter((x) => quitters.includes(x.caller!))) {
+      expect(c).toMatchObject({ outcome: 'missed', service: '193', callbackRequested: false });
+    }
+    for (const c of rebuilt.filter((x) => callbacks.includes(x.caller!))) {
+      expect(c).toMatchObject({
+        outcome: 'ivr',
+        service: '88000800193',
+        language: 'ru',
+        callbackRequested: true,
+      });
+    }
+    const cb = await api.get<{ items: Array<{ number: string }> }>('/api/callbacks');
+    expect(cb.body.items.filter((x) => callbacks.includes(x.number))).toHaveLength(5);
+
+    // A second restart reads nothing twice.
+    expect(await controller.stop()).toBe(0);
+    await controller.start();
+    await signIn();
+    const again = await api.get<{ items: Call[] }>('/api/calls');
+    expect(
+      again.body.items.filter((c) => c.caller !== null && all.includes(c.caller)),
+    ).toHaveLength(10);
+  });
+});
