@@ -45,6 +45,8 @@ describe('CDR rebuild', () => {
       service: '77272581500',
       did: '77272581500',
       didRaw: '+77272581500',
+      waitSeconds: null,
+      talkSeconds: null,
     });
   });
 

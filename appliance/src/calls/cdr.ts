@@ -6,7 +6,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { normalizeDid } from '../pbx/did.js';
-import { NO_PATH_FACTS, type CallFact } from './reducer.js';
+import { NO_PATH_FACTS, seconds, type CallFact } from './reducer.js';
 
 export interface CdrRecord {
   src: string | null;
@@ -58,13 +58,11 @@ export function parseCdr(text: string): CdrRecord[] {
   return out;
 }
 
-const seconds = (from: string, to: string) =>
-  Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10);
-
 /**
  * One call from its CDR records (a queue call leaves one per operator it rang). Times are whole
- * seconds, as the CDR keeps them; the operator's answer time is not in the CDR, so wait and
- * talk are split at the bridged leg's answer when there is one.
+ * seconds, as the CDR keeps them. The operator's answer time is not in the CDR, so an operator
+ * call rebuilt from it has no wait or talk time (unknown, not zero); a missed call waited from
+ * the system's answer to the hang-up.
  */
 export function factFromCdr(records: CdrRecord[], services: readonly string[]): CallFact | null {
   if (records.length === 0) return null;
@@ -109,7 +107,7 @@ export function factFromCdr(records: CdrRecord[], services: readonly string[]): 
     callbackRequested: f.fields.callback === '1',
     outcome,
     outcomeReason: f.fields.callback === '1' ? 'callback' : null,
-    waitSeconds: outcome === 'ivr' ? null : answer ? seconds(answer, end) : null,
+    waitSeconds: outcome === 'missed' && answer ? seconds(answer, end) : null,
     talkSeconds: null,
   };
 }

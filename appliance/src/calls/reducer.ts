@@ -71,7 +71,8 @@ export const NO_PATH_FACTS = {
   talkSeconds: null,
 } as const satisfies Partial<CallFact>;
 
-const seconds = (from: string, to: string) =>
+/** Seconds between two ISO times, to a tenth, never negative. */
+export const seconds = (from: string, to: string) =>
   Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10);
 
 /** Closes a call: its one outcome, wait and talk time, and the open segment. */
