@@ -20,6 +20,11 @@ export class ApiError extends Error {
   }
 }
 
+/** Any failure as an ApiError: what is not one already was the network's doing. */
+export function toApiError(error: unknown): ApiError {
+  return error instanceof ApiError ? error : new ApiError(0, 'network', String(error));
+}
+
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 type Query = Record<string, string | number | boolean | null | undefined>;
 

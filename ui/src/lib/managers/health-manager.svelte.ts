@@ -1,4 +1,4 @@
-import { api as defaultApi, ApiError, type ApiClient } from '../api';
+import { api as defaultApi, toApiError, type ApiClient, type ApiError } from '../api';
 import type { Health } from '../types';
 import { live as defaultLive, type LiveManager } from './live-manager.svelte';
 import { Usage } from './usage';
@@ -68,15 +68,16 @@ export class HealthManager {
   start(): () => void {
     return this.#usage.acquire(() => {
       void this.load();
-      const release = this.#live.subscribe(['health']);
-      const off = this.#live.on('health.changed', (health) => this.#set(health));
-      const offResync = this.#live.onResync(() => void this.load());
+      const unfollow = this.#live.follow(
+        'health',
+        'health.changed',
+        (health) => this.#set(health),
+        () => void this.load(),
+      );
       const timer = setInterval(() => void this.load(), HEALTH_POLL_MS);
       return () => {
         clearInterval(timer);
-        off();
-        offResync();
-        release();
+        unfollow();
       };
     });
   }
@@ -86,7 +87,7 @@ export class HealthManager {
     try {
       this.#set(await this.#api.get<Health>('/api/health'));
     } catch (error) {
-      this.#error = error instanceof ApiError ? error : new ApiError(0, 'network', String(error));
+      this.#error = toApiError(error);
     } finally {
       this.#loading = false;
     }

@@ -1,4 +1,4 @@
-import { api as defaultApi, ApiError, type ApiClient } from '../api';
+import { api as defaultApi, toApiError, type ApiClient, type ApiError } from '../api';
 import type { Call, CallList } from '../types';
 import { live as defaultLive, type LiveManager } from './live-manager.svelte';
 import { Usage } from './usage';
@@ -49,14 +49,12 @@ export class LiveCallsManager {
   start(): () => void {
     return this.#usage.acquire(() => {
       void this.load();
-      const release = this.#live.subscribe(['calls']);
-      const off = this.#live.on('call.updated', (call) => this.apply(call));
-      const offResync = this.#live.onResync(() => void this.load());
-      return () => {
-        off();
-        offResync();
-        release();
-      };
+      return this.#live.follow(
+        'calls',
+        'call.updated',
+        (call) => this.apply(call),
+        () => void this.load(),
+      );
     });
   }
 
@@ -78,7 +76,7 @@ export class LiveCallsManager {
       const pending = this.#pending ?? [];
       this.#pending = null;
       for (const call of pending) this.apply(call);
-      this.#error = error instanceof ApiError ? error : new ApiError(0, 'network', String(error));
+      this.#error = toApiError(error);
     }
   }
 

@@ -184,6 +184,26 @@ export class LiveManager {
     };
   }
 
+  /**
+   * What every live view does: subscribes to `topic`, applies `event`'s data with `handler`, and
+   * reloads from REST with `reload` after a reconnect. Returns the function that undoes it all.
+   */
+  follow<E extends LiveEventName>(
+    topic: Topic,
+    event: E,
+    handler: Handler<E>,
+    reload: () => void,
+  ): () => void {
+    const release = this.subscribe([topic]);
+    const off = this.on(event, handler);
+    const offResync = this.onResync(reload);
+    return () => {
+      off();
+      offResync();
+      release();
+    };
+  }
+
   /** Test and debugging aid: the topics currently wanted. */
   get topics(): Topic[] {
     return [...this.#topics].filter(([, count]) => count > 0).map(([topic]) => topic);

@@ -1,4 +1,4 @@
-import { api as defaultApi, ApiError, type ApiClient } from '../api';
+import { api as defaultApi, toApiError, type ApiClient, type ApiError } from '../api';
 import type { Summary } from '../types';
 import { live as defaultLive, type LiveManager } from './live-manager.svelte';
 import { Usage } from './usage';
@@ -29,18 +29,19 @@ export class SummaryManager {
   start(): () => void {
     return this.#usage.acquire(() => {
       void this.load();
-      const release = this.#live.subscribe(['summary']);
-      const off = this.#live.on('summary.changed', (summary) => {
-        this.#summary = summary;
-        this.#error = null;
-      });
-      const offResync = this.#live.onResync(() => void this.load());
+      const unfollow = this.#live.follow(
+        'summary',
+        'summary.changed',
+        (summary) => {
+          this.#summary = summary;
+          this.#error = null;
+        },
+        () => void this.load(),
+      );
       const timer = setInterval(() => void this.load(), SUMMARY_POLL_MS);
       return () => {
         clearInterval(timer);
-        off();
-        offResync();
-        release();
+        unfollow();
       };
     });
   }
@@ -50,7 +51,7 @@ export class SummaryManager {
       this.#summary = await this.#api.get<Summary>('/api/calls/summary');
       this.#error = null;
     } catch (error) {
-      this.#error = error instanceof ApiError ? error : new ApiError(0, 'network', String(error));
+      this.#error = toApiError(error);
     }
   }
 

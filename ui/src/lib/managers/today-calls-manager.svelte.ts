@@ -1,4 +1,4 @@
-import { api as defaultApi, ApiError, type ApiClient } from '../api';
+import { api as defaultApi, toApiError, type ApiClient, type ApiError } from '../api';
 import { almatyDay, startOfAlmatyDay, toIso } from '../format';
 import type { Call, CallList } from '../types';
 import { live as defaultLive, type LiveManager } from './live-manager.svelte';
@@ -47,18 +47,19 @@ export class TodayCallsManager {
   start(): () => void {
     return this.#usage.acquire(() => {
       void this.load();
-      const release = this.#live.subscribe(['calls']);
-      const off = this.#live.on('call.updated', (call) => this.apply(call));
-      const offResync = this.#live.onResync(() => void this.load());
+      const unfollow = this.#live.follow(
+        'calls',
+        'call.updated',
+        (call) => this.apply(call),
+        () => void this.load(),
+      );
       // A new day in Almaty starts a new list.
       const timer = setInterval(() => {
         if (almatyDay() !== this.#day) void this.load();
       }, DAY_CHECK_MS);
       return () => {
         clearInterval(timer);
-        off();
-        offResync();
-        release();
+        unfollow();
       };
     });
   }
@@ -80,7 +81,7 @@ export class TodayCallsManager {
       this.#error = null;
       this.#loaded = true;
     } catch (error) {
-      this.#error = error instanceof ApiError ? error : new ApiError(0, 'network', String(error));
+      this.#error = toApiError(error);
     } finally {
       this.#loading = false;
     }
