@@ -3,7 +3,7 @@
  * is back every call is listed exactly once, including one that arrived while it was down.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Api, caOf, ControllerProcess } from '../support/controller.js';
+import { Api, caOf, ControllerProcess, waitForPbx } from '../support/controller.js';
 import { asteriskCli, TEST_PORTS } from '../support/lab.js';
 import { placeCall } from '../support/sipp.js';
 import { restoreMainFlow, usePatientFlow } from '../support/flows.js';
@@ -40,10 +40,7 @@ describe('controller restart', () => {
       const r = await api.get<{ items: Call[] }>(`/api/calls?from=${encodeURIComponent(since)}`);
       return r.body.items.filter((c) => c.caller !== null && callers.includes(c.caller));
     };
-    await waitFor('the PBX link', async () => {
-      const h = await api.get<{ pbx: { connected: boolean } }>('/api/health');
-      return h.body.pbx.connected ? true : undefined;
-    });
+    await waitForPbx(api);
     const before = ['77012220001', '77012220002'];
     const calls = await Promise.all(
       before.map((caller, i) =>

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Api, caOf } from '../support/controller.js';
+import { Api, caOf, waitForPbx } from '../support/controller.js';
 import { lab, REPO } from '../support/lab.js';
 import { freeTcpPort } from '../support/sipp.js';
 import { waitFor } from '../support/wait.js';
@@ -77,10 +77,7 @@ describe('scripts/demo', () => {
         caOf({ dataDir, httpPort: port, adminPassword: '' }),
       );
       await api.login('supervisor1', 'demo-kcc-2026');
-      await waitFor(`round ${round}: the PBX link`, async () => {
-        const h = await api.get<{ pbx: { connected: boolean } }>('/api/health');
-        return h.body.pbx.connected ? true : undefined;
-      });
+      await waitForPbx(api, `round ${round}: the PBX link`);
       const caller = `7701555000${round}`;
       expect(await runScript(['scripts/demo-call', '193', '1', caller], {})).toBe(0);
       await waitFor(`round ${round}: the demo call in /api/calls`, async () => {

@@ -3,7 +3,7 @@
  * form, become one row each in GET /api/calls with the right service.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Api, caOf, ControllerProcess } from '../support/controller.js';
+import { Api, caOf, ControllerProcess, waitForPbx } from '../support/controller.js';
 import { TEST_PORTS } from '../support/lab.js';
 import { placeCall } from '../support/sipp.js';
 import { waitFor } from '../support/wait.js';
@@ -27,10 +27,7 @@ describe('inbound calls', () => {
     await controller.start();
     api = new Api(controller.url, caOf(env));
     await api.login('supervisor1', 'demo-kcc-2026');
-    await waitFor('the PBX link', async () => {
-      const h = await api.get<{ pbx: { connected: boolean } }>('/api/health');
-      return h.body.pbx.connected ? true : undefined;
-    });
+    await waitForPbx(api);
   });
 
   afterAll(async () => {

@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { watchAmi, type AmiWatch } from '../support/ami.js';
-import { Api, caOf, ControllerProcess } from '../support/controller.js';
+import { Api, caOf, ControllerProcess, ok, waitForPbx } from '../support/controller.js';
 import { publishFlow, restoreMainFlow, routeServices } from '../support/flows.js';
 import { asteriskCli, TEST_PORTS } from '../support/lab.js';
 import { placeIvrCall, startOperator, type SippOperator } from '../support/sipp.js';
@@ -47,12 +47,6 @@ describe('inbound call path', () => {
   const promptSeconds = new Map<string, number>();
   let seq = 0;
   const nextCaller = () => `7702${String(Date.now()).slice(-5)}${String(++seq).padStart(2, '0')}`;
-
-  async function ok<T>(p: Promise<{ status: number; text: string; body: T }>): Promise<T> {
-    const r = await p;
-    if (r.status >= 300) throw new Error(`${r.status} ${r.text}`);
-    return r.body;
-  }
 
   async function createSipOperator(username: string, role: string, languages: string[]) {
     const r = await api.post('/api/users', {
@@ -116,10 +110,7 @@ describe('inbound call path', () => {
     await controller.start();
     api = admin();
     await api.login('admin', env.adminPassword);
-    await waitFor('the PBX link', async () => {
-      const h = await api.get<{ pbx: { connected: boolean } }>('/api/health');
-      return h.body.pbx.connected ? true : undefined;
-    });
+    await waitForPbx(api);
     await createSipOperator('sipop-kk', 'operator', ['kk']);
     await createSipOperator('sipop-ru', 'operator', ['kk', 'ru']);
     await createSipOperator('sip2nd', 'second_line', ['kk', 'ru']);

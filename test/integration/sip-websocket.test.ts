@@ -4,7 +4,7 @@
  * with the credentials the controller generated, and Asterisk then lists its contact.
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Api, caOf, ControllerProcess } from '../support/controller.js';
+import { Api, caOf, ControllerProcess, waitForPbx } from '../support/controller.js';
 import { asteriskCli } from '../support/lab.js';
 import { SipWsClient } from '../support/sip-ws.js';
 import { waitFor } from '../support/wait.js';
@@ -25,10 +25,7 @@ describe('SIP WebSocket through the controller', () => {
     await controller.start();
     api = new Api(controller.url, caOf(env));
     wsUrl = `${controller.url.replace('https:', 'wss:')}/ws`;
-    await waitFor('the PBX link', async () => {
-      const h = await api.get<{ pbx: { connected: boolean } }>('/api/health');
-      return h.body.pbx.connected ? true : undefined;
-    });
+    await waitForPbx(api);
   });
 
   afterAll(async () => {

@@ -188,3 +188,18 @@ export class Api {
     });
   }
 }
+
+/** The body of a 2xx answer; anything else throws, saying what was asked and what came back. */
+export async function ok<T>(p: Promise<ApiResponse<T>>, what = 'request'): Promise<T> {
+  const r = await p;
+  if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.text}`);
+  return r.body;
+}
+
+/** Waits until the controller reports its AMI link to Asterisk as up. */
+export function waitForPbx(api: Api, what = 'the PBX link'): Promise<true> {
+  return waitFor(what, async () => {
+    const h = await api.get<{ pbx: { connected: boolean } }>('/api/health');
+    return h.body.pbx.connected ? true : undefined;
+  });
+}

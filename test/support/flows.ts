@@ -1,30 +1,21 @@
 /** Flows the tests publish through the API, and putting the shipped one back. */
-import type { Api } from './controller.js';
+import { ok, type Api } from './controller.js';
 
 export const SERVICES = ['193', '88000800193', '77272581500'];
-
-async function ok<T>(
-  what: string,
-  p: Promise<{ status: number; text: string; body: T }>,
-): Promise<T> {
-  const r = await p;
-  if (r.status >= 300) throw new Error(`${what}: ${r.status} ${r.text}`);
-  return r.body;
-}
 
 /** Saves and publishes `graph` as flow `id`; returns the version. */
 export async function publishFlow(api: Api, id: string, graph: unknown): Promise<number> {
   const { version } = await ok<{ version: number }>(
-    `save flow ${id}`,
     api.post(`/api/flows/${id}/versions`, { name: id, graph }),
+    `save flow ${id}`,
   );
-  await ok(`publish flow ${id}`, api.post(`/api/flows/${id}/publish`, { version }));
+  await ok(api.post(`/api/flows/${id}/publish`, { version }), `publish flow ${id}`);
   return version;
 }
 
 export async function routeServices(api: Api, flowId: string, services = SERVICES): Promise<void> {
   for (const number of services) {
-    await ok(`route ${number}`, api.put(`/api/services/${number}/flow`, { flowId }));
+    await ok(api.put(`/api/services/${number}/flow`, { flowId }), `route ${number}`);
   }
 }
 

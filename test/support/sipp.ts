@@ -74,46 +74,65 @@ export async function placeCall(opts: {
   callerId?: string;
   timeoutS?: number;
 }): Promise<SippCall> {
-  const localPort = await freeUdpPort();
-  const mediaPort = await freeUdpPort();
+  const { args: common } = await carrierCallArgs({
+    did: opts.did,
+    pbxPort: opts.pbxPort,
+    timeoutS: opts.timeoutS ?? Math.ceil(opts.holdMs / 1000) + 30,
+  });
   const args = [
     '-sf',
     SCENARIO,
     '-key',
     'caller',
     opts.callerId ?? '77011234567',
-    '-s',
-    opts.did,
-    `127.0.0.1:${opts.pbxPort}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    String(localPort),
-    '-mp',
-    String(mediaPort),
-    '-m',
-    '1',
     '-d',
     String(opts.holdMs),
-    '-rtp_echo',
-    '-nostdin',
-    '-timeout',
-    `${opts.timeoutS ?? Math.ceil(opts.holdMs / 1000) + 30}s`,
-    '-timeout_error',
-    '-trace_err',
-    '-error_file',
-    `/tmp/sipp-${localPort}-errors.log`,
+    ...common,
   ];
-  const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
-  child.stderr.on('data', (d: Buffer) => (out = (out + d.toString()).slice(-20000)));
-  const done = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? -1)));
+  const run = runSipp(args, (text) => (out = (out + text).slice(-20000)));
   return {
-    done,
-    kill: () => child.kill('SIGKILL'),
-    process: child,
+    done: run.done,
+    kill: () => run.child.kill('SIGKILL'),
+    process: run.child,
     output: () => out,
+  };
+}
+
+/**
+ * What every carrier-side caller passes to sipp: the DID and the PBX, free local signalling and
+ * media ports on loopback, one call, media echoed back, and a bounded run whose errors are kept.
+ */
+async function carrierCallArgs(o: {
+  did: string;
+  pbxPort: number;
+  timeoutS: number;
+}): Promise<{ localPort: number; args: string[] }> {
+  const localPort = await freeUdpPort();
+  const mediaPort = await freeUdpPort();
+  return {
+    localPort,
+    args: [
+      '-s',
+      o.did,
+      `127.0.0.1:${o.pbxPort}`,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(localPort),
+      '-mp',
+      String(mediaPort),
+      '-m',
+      '1',
+      '-rtp_echo',
+      '-nostdin',
+      '-timeout',
+      `${o.timeoutS}s`,
+      '-timeout_error',
+      '-trace_err',
+      '-error_file',
+      `/tmp/sipp-${localPort}-errors.log`,
+    ],
   };
 }
 
@@ -294,8 +313,11 @@ export async function placeIvrCall(opts: {
   const timeoutS =
     opts.timeoutS ?? Math.ceil(plannedMs / 1000) + (opts.hangupAfterMs === undefined ? 60 : 30);
 
-  const localPort = await freeUdpPort();
-  const mediaPort = await freeUdpPort();
+  const { localPort, args: common } = await carrierCallArgs({
+    did: opts.did,
+    pbxPort: opts.pbxPort,
+    timeoutS,
+  });
   const logFile = `/tmp/sipp-${localPort}-ivr.log`;
   rmSync(logFile, { force: true });
   const keys: string[] = ['-key', 'steps', String(slots.length)];
@@ -314,25 +336,7 @@ export async function placeIvrCall(opts: {
     '-key',
     'hangup_ms',
     String(hangupMs),
-    '-s',
-    opts.did,
-    `127.0.0.1:${opts.pbxPort}`,
-    '-i',
-    '127.0.0.1',
-    '-p',
-    String(localPort),
-    '-mp',
-    String(mediaPort),
-    '-m',
-    '1',
-    '-rtp_echo',
-    '-nostdin',
-    '-timeout',
-    `${timeoutS}s`,
-    '-timeout_error',
-    '-trace_err',
-    '-error_file',
-    `/tmp/sipp-${localPort}-errors.log`,
+    ...common,
     '-trace_logs',
     '-log_file',
     logFile,

@@ -176,11 +176,9 @@ export class CallStore {
   }
 
   async listOpen(): Promise<CallFact[]> {
-    const rows = await this.db
-      .selectFrom('calls')
-      .selectAll()
-      .where('state', '!=', 'ended')
-      .orderBy('started_at', 'desc')
+    const rows = await this.withCallback()
+      .where('calls.state', '!=', 'ended')
+      .orderBy('calls.started_at', 'desc')
       .execute();
     return rows.map(rowToFact);
   }
