@@ -35,6 +35,8 @@ import { CalendarService } from './pbx/calendar-service.js';
 import { calendarRoutes } from './pbx/calendar-routes.js';
 import { PROMPT_LANGUAGES, PromptService } from './prompts/service.js';
 import { promptRoutes } from './prompts/routes.js';
+import { slaRoutes } from './reports/routes.js';
+import { trunkRoutes } from './pbx/trunk-routes.js';
 
 export interface Controller {
   app: App;
@@ -256,6 +258,8 @@ export async function startController(
         calendarRoutes(p.calendar, now),
         promptRoutes(p.prompts),
         userRoutes(auth, p.users, p.audit, p.syncPbx),
+        slaRoutes(calls, p.pbxStore, now),
+        trunkRoutes(database.db, p.pbxStore, p.syncPbx),
       ],
     },
     { loggerInstance: logger, https: { key: tls.key, cert: tls.cert } },

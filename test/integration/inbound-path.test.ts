@@ -10,7 +10,7 @@ import { watchAmi, type AmiWatch } from '../support/ami.js';
 import { Api, caOf, ControllerProcess, ok, waitForPbx } from '../support/controller.js';
 import { publishFlow, restoreMainFlow, routeServices } from '../support/flows.js';
 import { asteriskCli, TEST_PORTS } from '../support/lab.js';
-import { placeIvrCall, startOperator, type SippOperator } from '../support/sipp.js';
+import { placeIvrCall, startBranch, startOperator, type SippOperator } from '../support/sipp.js';
 import { waitFor } from '../support/wait.js';
 
 interface Call {
@@ -326,6 +326,44 @@ describe('inbound call path', () => {
       });
     } finally {
       await restoreMainFlow(api);
+    }
+  });
+
+  it('transfers a caller to a branch number through the carrier trunk (ivr)', async () => {
+    const branch = await startBranch({ ringMs: 300, talkMs: 2000, calls: 1 });
+    await ok(
+      api.put('/api/trunks/carrier', {
+        matchAddresses: ['127.0.0.1'],
+        outboundUri: `sip:127.0.0.1:${branch.port}`,
+      }),
+      'trunk',
+    );
+    await publishFlow(api, 'to-branch', {
+      start: 't',
+      nodes: {
+        t: { type: 'transfer', number: '+77172000000', next: 'bye' },
+        bye: { type: 'message', prompt: 'goodbye' },
+      },
+    });
+    await routeServices(api, 'to-branch', ['77272581500']);
+    try {
+      const caller = nextCaller();
+      const call = await placeIvrCall({
+        did: '77272581500',
+        callerId: caller,
+        pbxPort: TEST_PORTS.sip,
+        steps: [],
+      });
+      expect(await call.done, call.output()).toBe(0);
+      expect(await branch.done, branch.output()).toBe(0);
+      expect(branch.events()).toContain('answered');
+      const c = await callFor(caller, (x) => x.state === 'ended' && x.outcome !== null);
+      expect(c).toMatchObject({ outcome: 'ivr', agent: null, service: '77272581500' });
+      expect(c.ivrPath).toBe('/t');
+    } finally {
+      await restoreMainFlow(api);
+      await api.put('/api/trunks/carrier', { matchAddresses: ['127.0.0.1'], outboundUri: null });
+      await branch.stop();
     }
   });
 

@@ -558,3 +558,87 @@ export async function startOperator(opts: {
     port,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// A number outside the center (a branch of the customer)
+
+export interface SippBranch {
+  /** The UDP port on 127.0.0.1 the branch's phone answers on (the trunk's outbound contact). */
+  port: number;
+  done: Promise<number>;
+  events(): string[];
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A phone at an external number, reached through the carrier trunk: the same answering scenario
+ * as an operator's phone, without registering (the trunk's outbound URI points at it).
+ */
+export async function startBranch(opts: {
+  ringMs: number;
+  talkMs: number;
+  calls: number;
+}): Promise<SippBranch> {
+  const port = await freeUdpPort();
+  const mediaPort = await freeUdpPort();
+  const logFile = `/tmp/sipp-${port}-branch.log`;
+  rmSync(logFile, { force: true });
+  let out = '';
+  const run = runSipp(
+    [
+      '-sf',
+      OPERATOR_SCENARIO,
+      '-s',
+      'branch',
+      '-key',
+      'ring_ms',
+      String(Math.round(opts.ringMs)),
+      '-key',
+      'talk_ms',
+      String(Math.round(opts.talkMs)),
+      '-key',
+      'answer',
+      '1',
+      '-key',
+      'audio',
+      '1',
+      '-key',
+      'audio_pcap',
+      OPERATOR_AUDIO,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(port),
+      '-mp',
+      String(mediaPort),
+      '-m',
+      String(opts.calls),
+      '-nostdin',
+      '-timeout',
+      '120s',
+      '-timeout_error',
+      '-trace_err',
+      '-error_file',
+      `/tmp/sipp-${port}-errors.log`,
+      '-trace_logs',
+      '-log_file',
+      logFile,
+    ],
+    (text) => (out = (out + text).slice(-20000)),
+  );
+  const deadline = Date.now() + 5000;
+  while (!udpPortBound(port)) {
+    if (run.exited() || Date.now() > deadline) {
+      throw new Error(`the branch phone did not start on port ${port}:\n${tail(out)}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return {
+    port,
+    done: run.done,
+    events: () => readEvents(logFile),
+    output: () => out,
+    stop: () => terminate(run),
+  };
+}
