@@ -14,7 +14,7 @@ import { UserStore } from './admin/users-store.js';
 import { userRoutes } from './admin/users-routes.js';
 import { CallService, toView } from './calls/service.js';
 import { CallStore } from './calls/store.js';
-import { CdrReader } from './calls/cdr-reader.js';
+import { cdrFile, queueLogFile } from './calls/appended-file.js';
 import { RecordingIndexer } from './recordings/indexer.js';
 import type { Config } from './config.js';
 import { migrateToLatest, openDatabase, pingDatabase, type OpenedDatabase } from './db/database.js';
@@ -218,7 +218,10 @@ export async function startController(
     logger.child({ component: 'calls' }),
     (at) => startOfDay(at),
     recordings,
-    new CdrReader(database.db, config.pbx.logDir),
+    {
+      cdr: cdrFile(database.db, config.pbx.logDir),
+      queueLog: queueLogFile(database.db, config.pbx.logDir),
+    },
   );
   await calls.loadOpenCalls();
   const hub = new LiveHub(auth);

@@ -1,13 +1,14 @@
 /**
- * Calls that start and end while the controller is stopped are rebuilt from Asterisk's CDR when
- * it comes back: each once, with the outcome the dialplan decided (missed in the IVR, or
- * completed in the IVR with a callback request).
+ * Calls that start and end while the controller is stopped are rebuilt from Asterisk's CDR and
+ * queue_log when it comes back: each once, with the outcome the dialplan decided (missed in the
+ * IVR, completed in the IVR with a callback request, or answered by an operator, whose wait and
+ * talk time come from queue_log).
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Api, caOf, ControllerProcess } from '../support/controller.js';
-import { restoreMainFlow } from '../support/flows.js';
+import { Api, caOf, ControllerProcess, ok } from '../support/controller.js';
+import { publishFlow, restoreMainFlow, routeServices } from '../support/flows.js';
 import { TEST_PORTS } from '../support/lab.js';
-import { placeIvrCall } from '../support/sipp.js';
+import { placeIvrCall, startOperator, type SippOperator } from '../support/sipp.js';
 import { waitFor } from '../support/wait.js';
 
 interface Call {
@@ -18,6 +19,9 @@ interface Call {
   language: string | null;
   callbackRequested: boolean;
   service: string | null;
+  agent: string | null;
+  waitSeconds: number | null;
+  talkSeconds: number | null;
 }
 
 const CLOSED = {
@@ -31,6 +35,7 @@ describe('calls while the controller is down', () => {
   let api: Api;
   let hoursBefore: unknown;
   const prompt = new Map<string, number>();
+  let phone: SippOperator | undefined;
 
   async function signIn(): Promise<void> {
     api = new Api(controller.url, caOf(env));
@@ -48,22 +53,52 @@ describe('calls while the controller is down', () => {
     for (const p of prompts.body.items)
       if (p.active) prompt.set(p.name, Math.max(prompt.get(p.name) ?? 0, p.durationSeconds));
     expect((await api.put('/api/calendar/hours', CLOSED)).status).toBe(200);
+    // Two numbers go straight to an operator's queue (no hours check), answered by a SIP phone.
+    const created = await api.post('/api/users', {
+      username: 'cdr-op',
+      displayName: 'cdr-op',
+      password: 'cdr-operator-Pa55',
+      role: 'operator',
+      languages: ['kk', 'ru'],
+      phoneType: 'sip',
+    });
+    expect([201, 409]).toContain(created.status);
+    const own = new Api(controller.url, caOf(env));
+    await own.login('cdr-op', 'cdr-operator-Pa55');
+    const { sipPassword } = await ok(
+      own.get<{ sipPassword: string }>('/api/softphone'),
+      'softphone',
+    );
+    phone = await startOperator({
+      username: 'cdr-op',
+      password: sipPassword,
+      pbxPort: TEST_PORTS.sip,
+      ringMs: 300,
+      talkMs: 3000,
+      calls: 2,
+    });
+    await phone.registered;
+    await publishFlow(api, 'direct', { start: 'q', nodes: { q: { type: 'queue', queue: 'ru' } } });
+    await routeServices(api, 'direct', ['77272581500']);
   });
 
   afterAll(async () => {
+    await phone?.stop();
     // Put the hours back, starting the controller again if the test left it stopped.
     if (!controller.running) await controller.start().catch(() => undefined);
     await signIn().catch(() => undefined);
     await api.put('/api/calendar/hours', hoursBefore).catch(() => undefined);
+    await restoreMainFlow(api).catch(() => undefined);
     await controller.stop();
   });
 
-  it('rebuilds ten calls from the CDR, each once, with the right outcomes', async () => {
+  it('rebuilds twelve calls from the CDR and queue_log, each once, with the right outcomes', async () => {
     const ms = (name: string) => Math.round((prompt.get(name) ?? 5) * 1000);
     expect(await controller.stop()).toBe(0);
     const stamp = String(Date.now()).slice(-5);
     const quitters = Array.from({ length: 5 }, (_, i) => `7703${stamp}1${i}`);
     const callbacks = Array.from({ length: 5 }, (_, i) => `7703${stamp}2${i}`);
+    const answered = Array.from({ length: 2 }, (_, i) => `7703${stamp}3${i}`);
     const calls = await Promise.all([
       ...quitters.map((caller) =>
         placeIvrCall({
@@ -73,6 +108,9 @@ describe('calls while the controller is down', () => {
           steps: [],
           hangupAfterMs: 1000,
         }),
+      ),
+      ...answered.map((caller) =>
+        placeIvrCall({ did: '77272581500', callerId: caller, pbxPort: TEST_PORTS.sip, steps: [] }),
       ),
       ...callbacks.map((caller) =>
         placeIvrCall({
@@ -87,21 +125,27 @@ describe('calls while the controller is down', () => {
       ),
     ]);
     const codes = await Promise.all(calls.map((c) => c.done));
-    expect(codes, calls.map((c) => c.output()).join('\n')).toEqual(Array(10).fill(0));
+    expect(codes, calls.map((c) => c.output()).join('\n')).toEqual(Array(12).fill(0));
 
     await controller.start();
     await signIn();
-    const all = [...quitters, ...callbacks];
+    const all = [...quitters, ...callbacks, ...answered];
     const rebuilt = await waitFor(
-      'the ten calls rebuilt from the CDR',
+      'the twelve calls rebuilt from the CDR',
       async () => {
         const r = await api.get<{ items: Call[] }>('/api/calls');
         const mine = r.body.items.filter((c) => c.caller !== null && all.includes(c.caller));
-        return mine.length === 10 && mine.every((c) => c.state === 'ended') ? mine : undefined;
+        return mine.length === 12 && mine.every((c) => c.state === 'ended') ? mine : undefined;
       },
       20_000,
     );
-    expect(new Set(rebuilt.map((c) => c.id)).size).toBe(10);
+    expect(new Set(rebuilt.map((c) => c.id)).size).toBe(12);
+    // The operator's side comes from queue_log: who answered, after how long, and for how long.
+    for (const c of rebuilt.filter((x) => answered.includes(x.caller!))) {
+      expect(c).toMatchObject({ outcome: 'operator', agent: 'cdr-op', service: '77272581500' });
+      expect(c.waitSeconds).not.toBeNull();
+      expect(c.talkSeconds).toBeGreaterThanOrEqual(2);
+    }
     for (const c of rebuilt.filter((x) => quitters.includes(x.caller!))) {
       expect(c).toMatchObject({ outcome: 'missed', service: '193', callbackRequested: false });
     }
@@ -123,6 +167,6 @@ describe('calls while the controller is down', () => {
     const again = await api.get<{ items: Call[] }>('/api/calls');
     expect(
       again.body.items.filter((c) => c.caller !== null && all.includes(c.caller)),
-    ).toHaveLength(10);
+    ).toHaveLength(12);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { factFromCdr, groupByCall, parseCdr } from './cdr.js';
+import { factFromCdr, groupByCall, parseCdr, parseQueueLog, withQueueLog } from './cdr.js';
 
 const SERVICES = ['193', '88000800193', '77272581500'];
 
@@ -62,5 +62,47 @@ describe('CDR rebuild', () => {
   it('ignores a partial line and garbage', () => {
     expect(parseCdr('"","1","2"\n')).toEqual([]);
     expect(parseCdr('')).toEqual([]);
+  });
+});
+
+describe('queue_log', () => {
+  // Lines as Asterisk 22 wrote them in the lab.
+  const LOG = [
+    '1795622377|1795622377.67|ru|NONE|ENTERQUEUE||770411047019|1',
+    '1795622387|1795622377.67|ru|batch-op2|CONNECT|10|1795622385.69|0',
+    '1795622447|1795622377.67|ru|batch-op2|COMPLETECALLER|10|60|1',
+    '1795622400|NONE|NONE|PJSIP/x|PAUSEALL|lunch',
+  ].join('\n');
+
+  it('finds the operator, the moment of connection and the talk time of each call', () => {
+    expect(parseQueueLog(LOG).get('1795622377.67')).toEqual({
+      queue: 'ru',
+      agent: 'batch-op2',
+      connectedAt: new Date(1795622387 * 1000).toISOString(),
+      talkSeconds: 60,
+    });
+    expect(parseQueueLog(LOG).size).toBe(1);
+  });
+
+  it("completes an operator call rebuilt from the CDR with the operator's side", () => {
+    const line = CSV.split('\n')[1]!;
+    const fact = factFromCdr(parseCdr(line), SERVICES)!;
+    const connectedAt = '2026-11-25T15:25:31.000Z';
+    const full = withQueueLog(fact, {
+      queue: 'second_line',
+      agent: 'sip2nd',
+      connectedAt,
+      talkSeconds: 1,
+    });
+    expect(full).toMatchObject({
+      agentAnsweredAt: connectedAt,
+      waitSeconds: 2,
+      talkSeconds: 1,
+      segments: [
+        { agent: 'sip2nd', queue: 'second_line', startedAt: connectedAt, endedAt: fact.endedAt },
+      ],
+    });
+    // Not an operator call, or nothing in queue_log: unchanged.
+    expect(withQueueLog(fact, undefined)).toBe(fact);
   });
 });

@@ -122,3 +122,61 @@ export function groupByCall(records: CdrRecord[]): Map<string, CdrRecord[]> {
   }
   return calls;
 }
+
+/** What queue_log says of one call: who answered it, when, and how long they talked. */
+export interface QueueLogCall {
+  queue: string;
+  agent: string;
+  connectedAt: string;
+  talkSeconds: number | null;
+}
+
+/**
+ * Parses queue_log lines (`epoch|callid|queue|agent|event|data…`, Asterisk's standard format):
+ * CONNECT gives the operator and the moment of connection (after the recording notice), and
+ * COMPLETECALLER/COMPLETEAGENT the talk time. The first operator of a call is kept.
+ */
+export function parseQueueLog(text: string): Map<string, QueueLogCall> {
+  const calls = new Map<string, QueueLogCall>();
+  for (const line of text.split('\n')) {
+    const [epoch, callid, queue, agent, event, , data2] = line.split('|');
+    if (!epoch || !callid || callid === 'NONE' || !queue || !agent) continue;
+    if (event === 'CONNECT' && !calls.has(callid)) {
+      const at = Number(epoch);
+      if (!Number.isFinite(at)) continue;
+      calls.set(callid, {
+        queue,
+        agent: agent.replace(/^PJSIP\//, ''),
+        connectedAt: new Date(at * 1000).toISOString(),
+        talkSeconds: null,
+      });
+    } else if (event === 'COMPLETECALLER' || event === 'COMPLETEAGENT') {
+      const c = calls.get(callid);
+      const talk = Number(data2);
+      if (c && c.talkSeconds === null && Number.isFinite(talk)) c.talkSeconds = talk;
+    }
+  }
+  return calls;
+}
+
+/** Adds the operator's side, from queue_log, to an operator call rebuilt from the CDR. */
+export function withQueueLog(call: CallFact, q: QueueLogCall | undefined): CallFact {
+  if (!q || call.outcome !== 'operator') return call;
+  const answered = call.answeredAt ?? call.startedAt;
+  return {
+    ...call,
+    agent: call.agent ?? q.agent,
+    queue: call.queue ?? q.queue,
+    agentAnsweredAt: q.connectedAt,
+    waitSeconds: seconds(answered, q.connectedAt),
+    talkSeconds: q.talkSeconds,
+    segments: [
+      {
+        agent: call.agent ?? q.agent,
+        queue: q.queue,
+        startedAt: q.connectedAt,
+        endedAt: call.endedAt,
+      },
+    ],
+  };
+}

@@ -19,8 +19,12 @@ import {
   type LiveChannel,
   type ReduceContext,
 } from './reducer.js';
-import { factFromCdr, groupByCall, parseCdr } from './cdr.js';
+import { factFromCdr, groupByCall, parseCdr, parseQueueLog, withQueueLog } from './cdr.js';
 import type { CallStore } from './store.js';
+
+interface AppendedLog {
+  readNew(): Promise<{ text: string; commit: () => Promise<void> }>;
+}
 
 export interface CallView {
   id: string;
@@ -96,8 +100,8 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     /** Start of "today" in the call center's time zone, for the summary. */
     private readonly startOfToday: (now: Date) => Date,
     private readonly recordings?: { schedule(callId: string, path: string): void },
-    /** Asterisk's CDR, to rebuild calls that ended while no AMI session listened. */
-    private readonly cdr?: { readNew(): Promise<{ text: string; commit: () => Promise<void> }> },
+    /** Asterisk's CDR and queue_log, to rebuild calls that ended while no AMI session listened. */
+    private readonly logs?: { cdr: AppendedLog; queueLog: AppendedLog },
   ) {
     super();
   }
@@ -157,14 +161,17 @@ export class CallService extends EventEmitter<CallServiceEvents> {
 
   /** Calls that ended during the gap: from the CDR, with the outcome the dialplan recorded. */
   private async rebuildFromCdr(): Promise<number> {
-    if (!this.cdr) return 0;
-    const { text, commit } = await this.cdr.readNew();
+    if (!this.logs) return 0;
+    const cdr = await this.logs.cdr.readNew();
+    const queueLog = await this.logs.queueLog.readNew();
+    const operators = parseQueueLog(queueLog.text);
     let rebuilt = 0;
-    for (const [id, records] of groupByCall(parseCdr(text))) {
+    for (const [id, records] of groupByCall(parseCdr(cdr.text))) {
       const stored = await this.store.get(id);
       if (stored?.state === 'ended') continue;
-      const fact = factFromCdr(records, this.ctx.services);
-      if (!fact) continue;
+      const cdrFact = factFromCdr(records, this.ctx.services);
+      if (!cdrFact) continue;
+      const fact = withQueueLog(cdrFact, operators.get(id));
       const known = this.live.get(id) ?? stored;
       // What the live view saw first hand (exact start, operator's answer) beats the CDR.
       const merged: CallFact = known
@@ -172,8 +179,8 @@ export class CallService extends EventEmitter<CallServiceEvents> {
             ...fact,
             startedAt: known.startedAt,
             answeredAt: known.answeredAt ?? fact.answeredAt,
-            agentAnsweredAt: known.agentAnsweredAt,
-            segments: known.segments,
+            agentAnsweredAt: known.agentAnsweredAt ?? fact.agentAnsweredAt,
+            segments: known.segments.length > 0 ? known.segments : fact.segments,
             caller: known.caller ?? fact.caller,
           }
         : fact;
@@ -190,7 +197,8 @@ export class CallService extends EventEmitter<CallServiceEvents> {
       if (merged.recordingPath) this.recordings?.schedule(id, merged.recordingPath);
       rebuilt += 1;
     }
-    await commit();
+    await cdr.commit();
+    await queueLog.commit();
     return rebuilt;
   }
 

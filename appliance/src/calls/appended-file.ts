@@ -1,23 +1,21 @@
 /**
- * Reads what Asterisk appended to `cdr-csv/Master.csv` since the last read. The offset is kept in
- * the database with the file's inode, so a rotated or replaced file is read from its start.
+ * Reads what Asterisk appended to one of its log files (`cdr-csv/Master.csv`, `queue_log`) since
+ * the last read. The offset is kept in the database with the file's inode, so a rotated or
+ * replaced file is read from its start.
  */
 import { open, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../db/database.js';
 
-const SOURCE = 'cdr-csv';
 const MAX_READ = 32 * 1024 * 1024;
 
-export class CdrReader {
+export class AppendedFileReader {
   constructor(
     private readonly db: Db,
-    private readonly logDir: string,
+    /** Key of the stored offset. */
+    private readonly source: string,
+    readonly file: string,
   ) {}
-
-  get file(): string {
-    return path.join(this.logDir, 'cdr-csv', 'Master.csv');
-  }
 
   /** New complete lines, and a commit function to call once they have been recorded. */
   async readNew(): Promise<{ text: string; commit: () => Promise<void> }> {
@@ -27,7 +25,7 @@ export class CdrReader {
     const row = await this.db
       .selectFrom('ingest_offsets')
       .selectAll()
-      .where('source', '=', SOURCE)
+      .where('source', '=', this.source)
       .executeTakeFirst();
     let offset = row && row.file_id === fileId && row.offset <= st.size ? row.offset : 0;
     const length = Math.min(st.size - offset, MAX_READ);
@@ -51,10 +49,16 @@ export class CdrReader {
       commit: async () => {
         await this.db
           .insertInto('ingest_offsets')
-          .values({ source: SOURCE, file_id: fileId, offset: next })
+          .values({ source: this.source, file_id: fileId, offset: next })
           .onConflict((oc) => oc.column('source').doUpdateSet({ file_id: fileId, offset: next }))
           .execute();
       },
     };
   }
 }
+
+export const cdrFile = (db: Db, logDir: string) =>
+  new AppendedFileReader(db, 'cdr-csv', path.join(logDir, 'cdr-csv', 'Master.csv'));
+
+export const queueLogFile = (db: Db, logDir: string) =>
+  new AppendedFileReader(db, 'queue_log', path.join(logDir, 'queue_log'));

@@ -1,0 +1,1112 @@
+/**
+ * Benchmark: how many recorded inbound calls the box carries at once, and what the controller
+ * costs next to Asterisk. Run through `scripts/bench/inbound-capacity` (as root); `--help` lists
+ * the options.
+ *
+ * Set-up: a fresh data dir, the controller's `prepare`, the PBX lab instance `bench` (SIP 35060,
+ * AMI 35038, PBX HTTP 38088, fresh state) with the generated configuration, the controller (its
+ * sources under tsx, as the integration tests run it), one SIP operator per call of the highest
+ * level (created through `POST /api/users`, speaking kk and ru), each played by a sipp phone that
+ * answers after 300 ms, plays 7 s of speech and hangs up after `--talk-ms`, and a published flow
+ * `bench` (the greeting, then queue `ru`) on all three service numbers, open around the clock.
+ * Every call is recorded (MixMonitor from the operator's answer). The phones' SIP passwords are
+ * read from the database: logging in as each operator to ask `/api/softphone` is limited to 30
+ * logins a minute.
+ *
+ * A level places that many sipp callers at once (carrier side, media echoed) and waits until all
+ * of them finished (the operator hangs up). It passes when every caller's sipp exits 0, all its
+ * calls were in conversation at the same moment (the peak of bridged carrier channels, sampled
+ * every second from Asterisk's channel list), and every call's recording exists and holds more
+ * than a WAV header (its path from Asterisk's CDR). With the controller running, `GET /api/calls`
+ * must also show every call ended with outcome `operator` and that recording path. Two passes
+ * run over the same levels, each stopping at its first failing level: first with the controller
+ * running, then with it stopped (Asterisk alone; the phones stay registered).
+ *
+ * What is measured:
+ * - CPU: utime + stime (reaped children included) of the controller's node process and of
+ *   Asterisk, from /proc/<pid>/stat, from just before the first caller is spawned until 2 s after
+ *   the last one finished (trailing work: CDR, recordings, indexing), as a percentage of one core.
+ *   "box" is the busy share of all cores over the same window (/proc/stat), sipp and anything
+ *   else on the machine included.
+ * - Lag: the controller's event handling, end to end. A console-like WebSocket client subscribed
+ *   to `calls` notes when it first receives a call's start, its answer and its end, and subtracts
+ *   the time Asterisk stamped on the AMI event each comes from (`startedAt`, `answeredAt` and
+ *   `endedAt` carry the events' `Timestamp`; one host, one clock). That covers the AMI link, the
+ *   reducer, the SQLite write and the push. Also the controller's worst event-loop delay over the
+ *   level (its /metrics, `kcc_nodejs_eventloop_lag_max_seconds`).
+ * - Cost: the CPU the controller adds at a level is its own plus what Asterisk spends more with it
+ *   (AMI events): (C + A_with) - A_alone. On a box bound by CPU that is a capacity share of
+ *   1 - A_alone / (A_with + C), reported at the highest level both passes held.
+ *
+ * Targets (exit status 1 when one is missed; the numbers are printed either way): the highest
+ * level held with the controller is at least `--target` (100); the controller's capacity share is
+ * at most `--max-share` (10 %); its lag p99 stays under `--max-lag-ms` (1000 ms) at every level
+ * held. Exit status 2: the benchmark itself could not run.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
+import WebSocket from 'ws';
+import { parseCdr } from '../../appliance/src/calls/cdr.js';
+import { Api, caOf, ok, waitForPbx, type TestEnv } from '../../test/support/controller.js';
+import { publishFlow, routeServices, SERVICES } from '../../test/support/flows.js';
+import { lab, labVerbose, REPO } from '../../test/support/lab.js';
+import {
+  freeTcpPort,
+  placeIvrCall,
+  startOperator,
+  type SippIvrCall,
+  type SippOperator,
+} from '../../test/support/sipp.js';
+import { waitFor } from '../../test/support/wait.js';
+
+const run = promisify(execFile);
+
+const INSTANCE = 'bench';
+const PORTS = { sip: 35060, ami: 35038, pbxHttp: 38088 } as const;
+const ADMIN_PASSWORD = 'bench-admin-Pa55';
+const OPERATOR_PASSWORD = 'bench-operator-Pa55';
+const QUEUE = 'ru';
+const ALWAYS_OPEN = {
+  workday: { open: '00:00', close: '24:00' },
+  dayOff: { open: '00:00', close: '24:00' },
+};
+/** The carrier trunk the demo seed makes (IP-authenticated from loopback). */
+const CARRIER_CHANNEL = 'PJSIP/carrier-';
+/** Work that follows the last hang-up (CDR, MixMonitor closing, indexing) counts to the level. */
+const TAIL_MS = 2000;
+/** The queues' wrap-up time (5 s) and a margin: operators are free again for the next level. */
+const BETWEEN_LEVELS_MS = 7000;
+/** A WAV header and nothing else: the call was never bridged. */
+const EMPTY_WAV_BYTES = 44;
+const RING_MS = 300;
+
+interface Options {
+  levels: number[];
+  talkMs: number;
+  audio: boolean;
+  target: number;
+  maxShare: number;
+  maxLagMs: number;
+  maxMinutes: number;
+  keep: boolean;
+}
+
+const USAGE = `Usage: scripts/bench/inbound-capacity [OPTIONS]
+
+Drives sipp callers at rising concurrency through IVR, queue and answering sipp operators with
+recording on, once with the controller running and once with Asterisk alone, and prints the
+highest level with zero failed calls, the CPU of the controller and of Asterisk, and the
+controller's event lag. Runs the PBX lab instance "${INSTANCE}" on SIP ${PORTS.sip}, AMI ${PORTS.ami},
+PBX HTTP ${PORTS.pbxHttp}. Needs root.
+
+  --levels LIST      concurrent calls per level, rising (default 10,25,50,75,100,120)
+  --talk-ms MS       how long each operator talks before hanging up (default 15000)
+  --no-audio         the operators send no speech (silent conversations)
+  --target N         calls the controller must carry at once (default 100)
+  --max-share PCT    the controller's largest share of Asterisk's capacity (default 10)
+  --max-lag-ms MS    the largest p99 of the controller's event lag (default 1000)
+  --max-minutes M    abort after this long (default 20)
+  --keep             keep the data dir (its path is printed)
+`;
+
+function parseOptions(argv: string[]): Options {
+  const o: Options = {
+    levels: [10, 25, 50, 75, 100, 120],
+    talkMs: 15_000,
+    audio: true,
+    target: 100,
+    maxShare: 10,
+    maxLagMs: 1000,
+    maxMinutes: 20,
+    keep: false,
+  };
+  const number = (flag: string, value: string | undefined, min: number): number => {
+    const n = Number(value);
+    if (value === undefined || !Number.isFinite(n) || n < min) {
+      throw new UsageError(`${flag} needs a number of at least ${min}`);
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? arg.split('=', 2) : [arg];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '-h':
+      case '--help':
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
+      case '--levels': {
+        const list = (value() ?? '').split(',').map((s) => Number(s.trim()));
+        if (list.length === 0 || list.some((n) => !Number.isInteger(n) || n < 1)) {
+          throw new UsageError('--levels needs positive integers separated by commas');
+        }
+        if (list.some((n, j) => j > 0 && n <= list[j - 1]!)) {
+          throw new UsageError('--levels must rise');
+        }
+        o.levels = list;
+        break;
+      }
+      case '--talk-ms':
+        o.talkMs = number(flag, value(), 3000);
+        break;
+      case '--no-audio':
+        o.audio = false;
+        break;
+      case '--target':
+        o.target = number(flag, value(), 1);
+        break;
+      case '--max-share':
+        o.maxShare = number(flag, value(), 0);
+        break;
+      case '--max-lag-ms':
+        o.maxLagMs = number(flag, value(), 1);
+        break;
+      case '--max-minutes':
+        o.maxMinutes = number(flag, value(), 1);
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      default:
+        throw new UsageError(`unknown option ${arg}`);
+    }
+  }
+  return o;
+}
+
+class UsageError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+const started = Date.now();
+
+function say(text: string): void {
+  const s = ((Date.now() - started) / 1000).toFixed(0).padStart(4);
+  process.stdout.write(`[${s} s] ${text}\n`);
+}
+
+function tail(text: string, chars = 1500): string {
+  return text.length > chars ? `...${text.slice(-chars)}` : text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CPU accounting from /proc
+
+const CLK_TCK = Number(
+  (await run('getconf', ['CLK_TCK']).catch(() => ({ stdout: '100' }))).stdout.trim(),
+);
+
+/** CPU seconds a process used so far, its reaped children included; null when it is gone. */
+function cpuSeconds(pid: number | null): number | null {
+  if (pid === null) return null;
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // Fields after the command name (which may hold spaces), from field 3 (state) on.
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(f[i] ?? 0), 0);
+  return ticks / CLK_TCK;
+}
+
+/** Busy and total jiffies of all cores together. */
+function boxTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: total - idle, total };
+}
+
+interface CpuMark {
+  at: number;
+  asterisk: number | null;
+  controller: number | null;
+  box: { busy: number; total: number };
+}
+
+function mark(asteriskPid: number, controllerPid: number | null): CpuMark {
+  return {
+    at: performance.now(),
+    asterisk: cpuSeconds(asteriskPid),
+    controller: cpuSeconds(controllerPid),
+    box: boxTicks(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The lab instance
+
+async function labPaths(): Promise<Record<string, string>> {
+  return Object.fromEntries(
+    (await lab('paths', '--instance', INSTANCE))
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+async function asteriskPid(): Promise<number> {
+  const status = await lab('status', '--instance', INSTANCE);
+  const m = /\bpid (\d+)/.exec(status);
+  if (!m) throw new Error(`no pid in "scripts/pbx-lab status": ${status.trim()}`);
+  return Number(m[1]);
+}
+
+/** `asterisk -rx` inside the instance's root, without the lab script's own start-up work. */
+async function asteriskCli(root: string, command: string): Promise<string> {
+  const { stdout } = await run('chroot', [root, '/usr/sbin/asterisk', '-rx', command], {
+    timeout: 10_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** Channels now: all of them, and carrier (caller) channels that are in a bridge. */
+async function channelCounts(root: string): Promise<{ channels: number; bridged: number }> {
+  const lines = (await asteriskCli(root, 'core show channels concise'))
+    .split('\n')
+    .filter((l) => l.includes('!'));
+  let bridged = 0;
+  for (const l of lines) {
+    // Channel!Context!Exten!Priority!State!Application!Data!CallerID!Accountcode!PeerAccount!
+    // AMAflags!Duration!BridgeID!Uniqueid
+    const f = l.split('!');
+    if (f[0]?.startsWith(CARRIER_CHANNEL) && (f[12] ?? '') !== '') bridged += 1;
+  }
+  return { channels: lines.length, bridged };
+}
+
+/** Queue members that are registered and free (the CLI colours the status: match its text). */
+async function freeMembers(root: string): Promise<number> {
+  const text = await asteriskCli(root, `queue show ${QUEUE}`);
+  return text.split('\n').filter((l) => l.includes('bench-op') && l.includes('Not in use')).length;
+}
+
+/** Refuses to start when something else listens on the bench ports. */
+async function checkPortsFree(): Promise<void> {
+  const tcp = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.once('error', () => resolve(false));
+      srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+    });
+  const udp = (port: number) =>
+    new Promise<boolean>((resolve) => {
+      const s = createSocket('udp4');
+      s.once('error', () => resolve(false));
+      s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+    });
+  const busy: string[] = [];
+  if (!(await udp(PORTS.sip))) busy.push(`UDP ${PORTS.sip}`);
+  if (!(await tcp(PORTS.sip))) busy.push(`TCP ${PORTS.sip}`);
+  if (!(await tcp(PORTS.ami))) busy.push(`TCP ${PORTS.ami}`);
+  if (!(await tcp(PORTS.pbxHttp))) busy.push(`TCP ${PORTS.pbxHttp}`);
+  if (busy.length) {
+    throw new Error(
+      `ports in use: ${busy.join(', ')} (another benchmark, or scripts/bench/lab-start, is running)`,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The controller, on the bench ports
+
+function benchEnv(env: TestEnv): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    KCC_DATA_DIR: env.dataDir,
+    KCC_HTTP_HOST: '127.0.0.1',
+    KCC_HTTP_PORT: String(env.httpPort),
+    KCC_AMI_PORT: String(PORTS.ami),
+    KCC_SIP_BIND: '127.0.0.1',
+    KCC_SIP_PORT: String(PORTS.sip),
+    KCC_PBX_HTTP_PORT: String(PORTS.pbxHttp),
+    KCC_MEDIA_ADDRESS: '127.0.0.1',
+    KCC_ADMIN_PASSWORD: env.adminPassword,
+    // The demo seed makes the carrier trunk on loopback that the sipp callers arrive through.
+    KCC_DEMO: '1',
+    KCC_LOG_LEVEL: process.env.KCC_BENCH_LOG_LEVEL ?? 'warn',
+    ...(env.recordingsDir ? { KCC_RECORDINGS_DIR: env.recordingsDir } : {}),
+    ...(env.pbxLogDir ? { KCC_PBX_LOG_DIR: env.pbxLogDir } : {}),
+  };
+}
+
+function prepare(env: TestEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'appliance/src/main.ts', 'prepare'], {
+      cwd: REPO,
+      env: benchEnv(env),
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve();
+      else reject(new Error(`prepare exited ${code}`));
+    });
+  });
+}
+
+class Controller {
+  private child: ChildProcess | null = null;
+  private log = '';
+
+  constructor(readonly env: TestEnv) {}
+
+  get url(): string {
+    return `https://127.0.0.1:${this.env.httpPort}`;
+  }
+
+  get pid(): number | null {
+    return this.child && this.child.exitCode === null ? (this.child.pid ?? null) : null;
+  }
+
+  output(): string {
+    return this.log;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'appliance/src/main.ts'], {
+      cwd: REPO,
+      env: benchEnv(this.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    const keep = (d: Buffer) => (this.log = (this.log + d.toString()).slice(-50_000));
+    child.stdout!.on('data', keep);
+    child.stderr!.on('data', keep);
+    await waitFor(
+      'the controller to answer /api/health',
+      async () => {
+        if (child.exitCode !== null) {
+          throw new Error(`controller exited ${child.exitCode}:\n${tail(this.log)}`);
+        }
+        const r = await new Api(this.url, caOf(this.env)).get('/api/health');
+        return r.status === 200 ? true : undefined;
+      },
+      60_000,
+      250,
+    );
+  }
+
+  async stop(): Promise<number | null> {
+    const child = this.child;
+    if (!child || child.exitCode !== null) return child?.exitCode ?? null;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    const code = await exited;
+    clearTimeout(timer);
+    this.child = null;
+    return code;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The controller's live view, as a console sees it
+
+interface CallView {
+  id: string;
+  caller: string | null;
+  state: 'ringing' | 'answered' | 'ended';
+  startedAt: string;
+  answeredAt: string | null;
+  endedAt: string | null;
+  outcome: 'operator' | 'ivr' | 'missed' | null;
+  recordingPath: string | null;
+}
+
+interface Seen {
+  caller: string | null;
+  /** Lag in ms of the start, answer and end: receipt minus Asterisk's event time. */
+  lags: Partial<Record<'startedAt' | 'answeredAt' | 'endedAt', number>>;
+}
+
+class LiveWatch {
+  private readonly seen = new Map<string, Seen>();
+  private socket: WebSocket | null = null;
+
+  async open(url: string, ca: string, cookie: string): Promise<void> {
+    const socket = new WebSocket(`${url.replace(/^https/, 'wss')}/api/ws`, {
+      ca,
+      headers: { cookie },
+    });
+    this.socket = socket;
+    const subscribed = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error('no answer to subscribe on /api/ws')),
+        10_000,
+      );
+      socket.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+      socket.on('message', (raw) => {
+        const at = Date.now();
+        let msg: { type?: string; topic?: string; data?: unknown };
+        try {
+          msg = JSON.parse(String(raw)) as typeof msg;
+        } catch {
+          return;
+        }
+        if (msg.type === 'subscribed') {
+          clearTimeout(timer);
+          resolve();
+        } else if (msg.type === 'event' && msg.topic === 'calls') {
+          this.note(msg.data as CallView, at);
+        }
+      });
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.send(JSON.stringify({ type: 'subscribe', topics: ['calls'] }));
+    await subscribed;
+  }
+
+  private note(call: CallView, at: number): void {
+    let s = this.seen.get(call.id);
+    if (!s) {
+      s = { caller: call.caller, lags: {} };
+      this.seen.set(call.id, s);
+    }
+    for (const key of ['startedAt', 'answeredAt', 'endedAt'] as const) {
+      const value = call[key];
+      if (value && s.lags[key] === undefined) s.lags[key] = at - Date.parse(value);
+    }
+  }
+
+  /** Lag samples of the calls of these callers, and how many of them were seen ending. */
+  lagsOf(callers: Set<string>): { samples: number[]; ended: number } {
+    const samples: number[] = [];
+    let ended = 0;
+    for (const s of this.seen.values()) {
+      if (s.caller === null || !callers.has(s.caller)) continue;
+      for (const v of Object.values(s.lags)) samples.push(v);
+      if (s.lags.endedAt !== undefined) ended += 1;
+    }
+    return { samples, ended };
+  }
+
+  close(): void {
+    this.socket?.terminate();
+    this.socket = null;
+  }
+}
+
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** The controller's worst event-loop delay since the previous scrape, in ms. */
+async function eventLoopMaxMs(api: Api): Promise<number | null> {
+  const r = await api.get('/metrics').catch(() => null);
+  const m = r ? /^kcc_nodejs_eventloop_lag_max_seconds\s+(\S+)/m.exec(r.text) : null;
+  return m ? Number(m[1]) * 1000 : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Levels
+
+type PassName = 'controller' | 'alone';
+
+interface LevelResult {
+  pass: PassName;
+  level: number;
+  failed: number;
+  problems: string[];
+  peakBridged: number;
+  seconds: number;
+  asteriskCpu: number;
+  controllerCpu: number | null;
+  boxBusy: number;
+  lagP50: number | null;
+  lagP99: number | null;
+  lagMax: number | null;
+  loopMaxMs: number | null;
+}
+
+interface Bench {
+  opts: Options;
+  env: TestEnv;
+  root: string;
+  spool: string;
+  cdrFile: string;
+  controller: Controller;
+  api: Api;
+  watch: LiveWatch | null;
+  lastLevelEnd: number;
+}
+
+const activeCalls = new Set<SippIvrCall>();
+
+async function runLevel(b: Bench, pass: PassName, passNo: number, index: number, level: number) {
+  const { opts, root } = b;
+  const withController = pass === 'controller';
+  // The previous level's operators are out of wrap-up and every channel is gone.
+  const wait = b.lastLevelEnd + BETWEEN_LEVELS_MS - Date.now();
+  if (wait > 0) await delay(wait);
+  await waitFor(
+    `no channels left and ${level} operators free`,
+    async () => {
+      const c = await channelCounts(root);
+      return c.channels === 0 && (await freeMembers(root)) >= level ? true : undefined;
+    },
+    30_000,
+    500,
+  );
+  if (withController) await eventLoopMaxMs(b.api);
+
+  const callers = Array.from(
+    { length: level },
+    (_, i) => `7705${passNo}${String(index).padStart(2, '0')}${String(i).padStart(4, '0')}`,
+  );
+  const callTimeoutS = Math.ceil(opts.talkMs / 1000) + 60;
+  const asterisk = await asteriskPid();
+  const controllerPid = withController ? b.controller.pid : null;
+
+  let peakBridged = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const t = Date.now();
+      const c = await channelCounts(root).catch(() => null);
+      if (c) peakBridged = Math.max(peakBridged, c.bridged);
+      await delay(Math.max(0, 1000 - (Date.now() - t)));
+    }
+  })();
+
+  const before = mark(asterisk, controllerPid);
+  const calls = await Promise.all(
+    callers.map((callerId) =>
+      placeIvrCall({
+        did: SERVICES[0]!,
+        callerId,
+        pbxPort: PORTS.sip,
+        steps: [],
+        timeoutS: callTimeoutS,
+      }),
+    ),
+  );
+  for (const c of calls) activeCalls.add(c);
+  let deadline: NodeJS.Timeout | undefined;
+  const codes = await Promise.race([
+    Promise.all(calls.map((c) => c.done)),
+    new Promise<null>((resolve) => {
+      deadline = setTimeout(() => resolve(null), (callTimeoutS + 15) * 1000);
+    }),
+  ]);
+  clearTimeout(deadline);
+  const finalCodes = codes ?? calls.map(() => -1);
+  if (codes === null) for (const c of calls) c.kill();
+  await delay(TAIL_MS);
+  const after = mark(asterisk, controllerPid);
+  sampling = false;
+  await sampler;
+  for (const c of calls) activeCalls.delete(c);
+  b.lastLevelEnd = Date.now();
+
+  const problems: string[] = [];
+  const failedIdx = finalCodes.flatMap((code, i) => (code === 0 ? [] : [i]));
+  for (const i of failedIdx.slice(0, 3)) {
+    problems.push(`caller ${callers[i]} sipp exit ${finalCodes[i]}:\n${tail(calls[i]!.output())}`);
+  }
+  if (failedIdx.length > 3) problems.push(`... and ${failedIdx.length - 3} more failed callers`);
+  if (peakBridged < level) {
+    problems.push(`only ${peakBridged} of ${level} calls were in conversation at the same time`);
+  }
+
+  const recordings = await checkRecordings(b, callers);
+  problems.push(...recordings.problems);
+  if (withController) problems.push(...(await checkFacts(b, callers, recordings.paths)));
+
+  const seconds = (after.at - before.at) / 1000;
+  const pct = (a: number | null, c: number | null) =>
+    a === null || c === null ? null : ((c - a) / seconds) * 100;
+  let lagP50: number | null = null;
+  let lagP99: number | null = null;
+  let lagMax: number | null = null;
+  let loopMaxMs: number | null = null;
+  if (withController && b.watch) {
+    const set = new Set(callers);
+    const { samples, ended } = b.watch.lagsOf(set);
+    lagP50 = percentile(samples, 50);
+    lagP99 = percentile(samples, 99);
+    lagMax = percentile(samples, 100);
+    if (ended < level) {
+      problems.push(`the live view showed the end of only ${ended} of ${level} calls`);
+    }
+    loopMaxMs = await eventLoopMaxMs(b.api);
+  }
+  const result: LevelResult = {
+    pass,
+    level,
+    failed: failedIdx.length,
+    problems,
+    peakBridged,
+    seconds,
+    asteriskCpu: pct(before.asterisk, after.asterisk) ?? NaN,
+    controllerCpu: withController ? pct(before.controller, after.controller) : null,
+    boxBusy: ((after.box.busy - before.box.busy) / (after.box.total - before.box.total)) * 100,
+    lagP50,
+    lagP99,
+    lagMax,
+    loopMaxMs,
+  };
+  say(
+    `${pass === 'controller' ? 'with controller' : 'Asterisk alone '} level ${level}: ` +
+      `${result.failed} failed, peak ${peakBridged} in conversation, ` +
+      `Asterisk ${fmt(result.asteriskCpu)} %, controller ${fmt(result.controllerCpu)} %, ` +
+      `box ${fmt(result.boxBusy)} %, lag p99 ${fmt(lagP99, 0)} ms over ${seconds.toFixed(1)} s` +
+      (problems.length ? `\n  ${problems.join('\n  ')}` : ''),
+  );
+  return result;
+}
+
+/** Recording paths from the CDR: every caller's file exists and holds sound. */
+async function checkRecordings(
+  b: Bench,
+  callers: string[],
+): Promise<{ problems: string[]; paths: Map<string, string> }> {
+  const wanted = new Set(callers);
+  const paths = new Map<string, string>();
+  const missing = new Set<string>();
+  try {
+    await waitFor(
+      'every call recorded',
+      () => {
+        let text = '';
+        try {
+          text = readFileSync(b.cdrFile, 'utf8');
+        } catch {
+          return undefined;
+        }
+        // Only complete lines: the last one may still be written.
+        text = text.slice(0, text.lastIndexOf('\n') + 1);
+        for (const r of parseCdr(text)) {
+          if (r.src && wanted.has(r.src) && r.fields.rec) paths.set(r.src, r.fields.rec);
+        }
+        missing.clear();
+        for (const caller of callers) {
+          const rec = paths.get(caller);
+          let size = -1;
+          try {
+            size = rec ? statSync(path.join(b.spool, rec)).size : -1;
+          } catch {
+            size = -1;
+          }
+          if (size <= EMPTY_WAV_BYTES) missing.add(caller);
+        }
+        return missing.size === 0 ? true : undefined;
+      },
+      15_000,
+      500,
+    );
+  } catch {
+    // reported below
+  }
+  const problems: string[] = [];
+  if (missing.size) {
+    const sample = [...missing].slice(0, 5).map((c) => `${c} (${paths.get(c) ?? 'no CDR'})`);
+    problems.push(`${missing.size} calls without a recording: ${sample.join(', ')}`);
+  }
+  return { problems, paths };
+}
+
+/** The controller's call facts: ended, outcome operator, the recording the CDR names. */
+async function checkFacts(
+  b: Bench,
+  callers: string[],
+  recordings: Map<string, string>,
+): Promise<string[]> {
+  const wanted = new Set(callers);
+  let mine: CallView[] = [];
+  try {
+    await waitFor(
+      'every call ended in the controller',
+      async () => {
+        const r = await ok(b.api.get<{ items: CallView[] }>('/api/calls?limit=5000'), 'calls');
+        mine = r.items.filter((c) => c.caller !== null && wanted.has(c.caller));
+        return mine.length === callers.length && mine.every((c) => c.state === 'ended')
+          ? true
+          : undefined;
+      },
+      30_000,
+      500,
+    );
+  } catch {
+    // reported below
+  }
+  const problems: string[] = [];
+  if (mine.length !== callers.length) {
+    problems.push(`the controller has ${mine.length} of ${callers.length} calls`);
+  }
+  const wrong = mine.filter(
+    (c) =>
+      c.state !== 'ended' ||
+      c.outcome !== 'operator' ||
+      !c.recordingPath ||
+      (recordings.has(c.caller!) && recordings.get(c.caller!) !== c.recordingPath),
+  );
+  if (wrong.length) {
+    const sample = wrong
+      .slice(0, 5)
+      .map((c) => `${c.caller}: ${c.state} ${c.outcome} ${c.recordingPath ?? 'no recording'}`);
+    problems.push(`${wrong.length} calls with wrong facts: ${sample.join('; ')}`);
+  }
+  return problems;
+}
+
+async function runPass(b: Bench, pass: PassName, passNo: number): Promise<LevelResult[]> {
+  const results: LevelResult[] = [];
+  for (const [i, level] of b.opts.levels.entries()) {
+    const r = await runLevel(b, pass, passNo, i, level);
+    results.push(r);
+    if (r.failed > 0 || r.problems.length > 0) break;
+  }
+  return results;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function fmt(v: number | null, digits = 1): string {
+  return v === null || Number.isNaN(v) ? '-' : v.toFixed(digits);
+}
+
+function held(r: LevelResult): boolean {
+  return r.failed === 0 && r.problems.length === 0;
+}
+
+function report(opts: Options, passes: LevelResult[][]): boolean {
+  const cores = os.cpus().length;
+  const head = [
+    'pass',
+    'level',
+    'failed',
+    'peak',
+    'asterisk %',
+    'controller %',
+    'ctl/ast',
+    'box %',
+    'lag p50',
+    'lag p99',
+    'lag max',
+    'loop max',
+    'ok',
+  ];
+  const rows = passes
+    .flat()
+    .map((r) => [
+      r.pass === 'controller' ? 'with controller' : 'Asterisk alone',
+      String(r.level),
+      String(r.failed),
+      String(r.peakBridged),
+      fmt(r.asteriskCpu),
+      fmt(r.controllerCpu),
+      r.controllerCpu === null ? '-' : `${fmt((r.controllerCpu / r.asteriskCpu) * 100)} %`,
+      fmt(r.boxBusy),
+      r.lagP50 === null ? '-' : `${fmt(r.lagP50, 0)} ms`,
+      r.lagP99 === null ? '-' : `${fmt(r.lagP99, 0)} ms`,
+      r.lagMax === null ? '-' : `${fmt(r.lagMax, 0)} ms`,
+      r.loopMaxMs === null ? '-' : `${fmt(r.loopMaxMs, 0)} ms`,
+      held(r) ? 'yes' : 'NO',
+    ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const out: string[] = ['', line(head), line(widths.map((w) => '-'.repeat(w)))];
+  for (const r of rows) out.push(line(r));
+  out.push(
+    '',
+    `CPU as % of one core (${cores} cores: ${cores * 100} % in all), from the first call placed to 2 s ` +
+      'after the last one ended; "peak": most calls in conversation at once; "box": busy share of ' +
+      'all cores, sipp and everything else included; lag: AMI event time to the live view.',
+  );
+
+  const [withCtl = [], alone = []] = passes;
+  const best = (rs: LevelResult[]) =>
+    rs.filter(held).reduce<LevelResult | null>((m, r) => (m && m.level >= r.level ? m : r), null);
+  const bestWith = best(withCtl);
+  const bestAlone = best(alone);
+  out.push(
+    '',
+    `highest level with zero failed calls, controller running: ${bestWith?.level ?? 'none'}`,
+    `highest level with zero failed calls, Asterisk alone:     ${bestAlone?.level ?? 'none'}`,
+  );
+
+  // The controller's cost at the highest level both passes held.
+  let share: number | null = null;
+  const common = withCtl
+    .filter(held)
+    .map((r) => ({ w: r, a: alone.find((x) => x.level === r.level && held(x)) }))
+    .filter((x): x is { w: LevelResult; a: LevelResult } => x.a !== undefined)
+    .at(-1);
+  if (common && common.w.controllerCpu !== null) {
+    const c = common.w.controllerCpu * common.w.seconds;
+    const aWith = common.w.asteriskCpu * common.w.seconds;
+    const aAlone = common.a.asteriskCpu * common.a.seconds;
+    share = (1 - aAlone / (aWith + c)) * 100;
+    out.push(
+      `at level ${common.w.level}: controller ${fmt(c / 100, 2)} CPU-s, Asterisk ${fmt(aWith / 100, 2)} ` +
+        `CPU-s with it and ${fmt(aAlone / 100, 2)} CPU-s alone: the controller costs ` +
+        `${fmt(share)} % of the capacity Asterisk has alone (target <= ${opts.maxShare} %)`,
+    );
+  } else {
+    out.push('no level held in both passes: the controller cost could not be computed');
+  }
+  const heldWith = withCtl.filter(held);
+  const worstP99 = heldWith.reduce<number | null>(
+    (m, r) => (r.lagP99 === null ? m : Math.max(m ?? 0, r.lagP99)),
+    null,
+  );
+  const worstMax = heldWith.reduce<number | null>(
+    (m, r) => (r.lagMax === null ? m : Math.max(m ?? 0, r.lagMax)),
+    null,
+  );
+  out.push(
+    `controller event lag over the levels held: worst p99 ${fmt(worstP99, 0)} ms, ` +
+      `worst single ${fmt(worstMax, 0)} ms (target p99 < ${opts.maxLagMs} ms)`,
+  );
+
+  const targets = [
+    {
+      name: `at least ${opts.target} concurrent recorded calls with the controller`,
+      met: (bestWith?.level ?? 0) >= opts.target,
+    },
+    {
+      name: `controller cost <= ${opts.maxShare} %`,
+      met: share !== null && share <= opts.maxShare,
+    },
+    {
+      name: `controller lag p99 < ${opts.maxLagMs} ms`,
+      met: worstP99 !== null && worstP99 < opts.maxLagMs,
+    },
+  ];
+  out.push('');
+  for (const t of targets) out.push(`${t.met ? 'met   ' : 'MISSED'}  ${t.name}`);
+  process.stdout.write(out.join('\n') + '\n');
+  return targets.every((t) => t.met);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+const phones: SippOperator[] = [];
+let controller = null as Controller | null;
+let watch: LiveWatch | null = null;
+let labStarted = false;
+let dataDir: string | null = null;
+let keepData = false;
+let cleaning: Promise<void> | null = null;
+
+function cleanup(): Promise<void> {
+  return (cleaning ??= (async () => {
+    watch?.close();
+    for (const c of activeCalls) c.kill();
+    activeCalls.clear();
+    await Promise.all(phones.map((p) => p.stop().catch(() => undefined)));
+    await controller?.stop().catch(() => undefined);
+    if (labStarted) {
+      await lab('stop', '--instance', INSTANCE).catch((err: unknown) => {
+        process.stderr.write(`stopping the lab instance failed: ${String(err)}\n`);
+      });
+    }
+    if (dataDir && !keepData) await rm(dataDir, { recursive: true, force: true });
+    else if (dataDir) process.stdout.write(`data dir kept: ${dataDir}\n`);
+  })());
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write(`\n${signal}: stopping everything the benchmark started\n`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  keepData = opts.keep;
+  if (process.getuid?.() !== 0) throw new Error('the PBX lab needs root: run this as root');
+  const operators = Math.max(...opts.levels);
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`aborting: the benchmark ran over ${opts.maxMinutes} minutes\n`);
+    void cleanup().finally(() => process.exit(2));
+  }, opts.maxMinutes * 60_000);
+  watchdog.unref();
+
+  if ((await lab('status', '--instance', INSTANCE).catch(() => 'stopped')).startsWith('running')) {
+    say(`lab instance ${INSTANCE} is still running from an earlier run: stopping it`);
+    await lab('stop', '--instance', INSTANCE);
+  }
+  await checkPortsFree();
+
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'kcc-bench-'));
+  const env: TestEnv = { dataDir, httpPort: await freeTcpPort(), adminPassword: ADMIN_PASSWORD };
+  say(`preparing the controller's data in ${dataDir}`);
+  await prepare(env);
+  labStarted = true;
+  await labVerbose(
+    'start',
+    '--instance',
+    INSTANCE,
+    '--generated',
+    path.join(dataDir, 'asterisk'),
+    '--fresh',
+  );
+  const paths = await labPaths();
+  env.recordingsDir = paths.spool;
+  env.pbxLogDir = paths.log;
+  const root = paths.root!;
+
+  controller = new Controller(env);
+  await controller.start();
+  const api = new Api(controller.url, caOf(env));
+  await api.login('admin', ADMIN_PASSWORD);
+  await waitForPbx(api);
+  await ok(api.put('/api/calendar/hours', ALWAYS_OPEN), 'hours');
+
+  say(`creating ${operators} SIP operators`);
+  const usernames = Array.from(
+    { length: operators },
+    (_, i) => `bench-op${String(i + 1).padStart(3, '0')}`,
+  );
+  const t0 = Date.now();
+  for (const username of usernames) {
+    await ok(
+      api.post('/api/users', {
+        username,
+        displayName: username,
+        password: OPERATOR_PASSWORD,
+        role: 'operator',
+        languages: ['kk', 'ru'],
+        phoneType: 'sip',
+      }),
+      `create ${username}`,
+    );
+  }
+  say(`operators created in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const secrets = new Map<string, string>();
+  {
+    const db = new Database(path.join(dataDir, 'kcc.sqlite'), {
+      readonly: true,
+      fileMustExist: true,
+    });
+    try {
+      const rows = db
+        .prepare("select username, sip_secret from users where username like 'bench-op%'")
+        .all() as Array<{ username: string; sip_secret: string | null }>;
+      for (const r of rows) if (r.sip_secret) secrets.set(r.username, r.sip_secret);
+    } finally {
+      db.close();
+    }
+  }
+
+  const talkTimeoutS = Math.ceil(opts.maxMinutes * 60 + 120);
+  for (let i = 0; i < usernames.length; i += 20) {
+    await Promise.all(
+      usernames.slice(i, i + 20).map(async (username) => {
+        const password = secrets.get(username);
+        if (!password) throw new Error(`no SIP password for ${username}`);
+        const phone = await startOperator({
+          username,
+          password,
+          pbxPort: PORTS.sip,
+          ringMs: RING_MS,
+          talkMs: opts.talkMs,
+          calls: 10_000,
+          audio: opts.audio,
+          expiresS: 3600,
+          timeoutS: talkTimeoutS,
+        });
+        phones.push(phone);
+        await phone.registered;
+      }),
+    );
+  }
+  await waitFor(
+    `${operators} operators free in queue ${QUEUE}`,
+    async () => ((await freeMembers(root)) >= operators ? true : undefined),
+    30_000,
+    500,
+  ).catch(async (err: unknown) => {
+    const queue = await asteriskCli(root, `queue show ${QUEUE}`).catch(() => '');
+    throw new Error(`${String(err)}\n${tail(queue, 3000)}`);
+  });
+  say(`${operators} phones registered`);
+
+  await publishFlow(api, 'bench', {
+    start: 'greet',
+    nodes: {
+      greet: { type: 'play', prompt: 'greeting', next: 'queue' },
+      queue: { type: 'queue', queue: QUEUE },
+    },
+  });
+  await routeServices(api, 'bench');
+
+  watch = new LiveWatch();
+  await watch.open(controller.url, caOf(env), api.cookie ?? '');
+
+  const bench: Bench = {
+    opts,
+    env,
+    root,
+    spool: paths.spool!,
+    cdrFile: path.join(paths.log!, 'cdr-csv/Master.csv'),
+    controller,
+    api,
+    watch,
+    lastLevelEnd: 0,
+  };
+  say(`pass 1: levels ${opts.levels.join(', ')} with the controller running`);
+  const withCtl = await runPass(bench, 'controller', 1);
+
+  watch.close();
+  watch = null;
+  bench.watch = null;
+  const code = await controller.stop();
+  if (code !== 0) say(`the controller exited ${code}:\n${tail(controller.output())}`);
+  say(`pass 2: the same levels with the controller stopped (Asterisk alone)`);
+  const alone = await runPass(bench, 'alone', 2);
+
+  clearTimeout(watchdog);
+  return report(opts, [withCtl, alone]) ? 0 : 1;
+}
+
+let status = 2;
+try {
+  status = await main();
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`${err.message}\n\n${USAGE}`);
+  } else {
+    process.stderr.write(
+      `benchmark failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    if (controller)
+      process.stderr.write(`controller output:\n${tail(controller.output(), 3000)}\n`);
+  }
+} finally {
+  await cleanup();
+}
+process.exit(status);
