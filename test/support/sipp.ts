@@ -90,7 +90,7 @@ export async function placeCall(opts: {
     ...common,
   ];
   let out = '';
-  const run = runSipp(args, (text) => (out = (out + text).slice(-20000)));
+  const run = await runSipp(args, (text) => (out = (out + text).slice(-20000)));
   return {
     done: run.done,
     kill: () => run.child.kill('SIGKILL'),
@@ -145,9 +145,16 @@ interface SippRun {
   exited(): boolean;
 }
 
-/** Starts sipp; stdout and stderr go to `append`. `done` resolves with the exit code (-1: signal). */
-function runSipp(args: string[], append: (text: string) => void): SippRun {
-  const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts sipp; stdout and stderr go to `append`. `done` resolves with the exit code (-1: signal).
+ * Each sipp also gets a control port of its own: by default sipp scans only UDP 8888-8947 for
+ * one, so with sixty sipps running the next fails at start.
+ */
+async function runSipp(args: string[], append: (text: string) => void): Promise<SippRun> {
+  const controlPort = await freeUdpPort();
+  const child = spawn('sipp', [...args, '-cp', String(controlPort)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let exited = false;
   child.stdout?.on('data', (d: Buffer) => append(d.toString()));
   child.stderr?.on('data', (d: Buffer) => append(d.toString()));
@@ -342,7 +349,7 @@ export async function placeIvrCall(opts: {
     logFile,
   ];
   let out = '';
-  const run = runSipp(args, (text) => (out = (out + text).slice(-20000)));
+  const run = await runSipp(args, (text) => (out = (out + text).slice(-20000)));
   return {
     done: run.done,
     kill: () => run.child.kill('SIGKILL'),
@@ -455,7 +462,7 @@ export async function startOperator(opts: {
   // sipp ends with 0 on SIGTERM when no call failed so far: a phone that stop() ended before it
   // handled all its calls reports -1 instead.
   let cutShort = false;
-  const register = registration(opts.expiresS ?? 600);
+  const register = await registration(opts.expiresS ?? 600);
 
   const registered = (async () => {
     const code = await register.done;
@@ -469,7 +476,7 @@ export async function startOperator(opts: {
       cutShort = true;
       throw new Error(`the phone of ${opts.username} was stopped`);
     }
-    const running = runSipp(
+    const running = await runSipp(
       [
         '-sf',
         OPERATOR_SCENARIO,
@@ -543,7 +550,7 @@ export async function startOperator(opts: {
       await terminate(register);
       if (phone) await terminate(phone);
       if (!registeredOk) return;
-      const unregister = registration(0);
+      const unregister = await registration(0);
       if (!(await settlesWithin(unregister.done, 12_000))) await terminate(unregister);
       const code = await unregister.done;
       if (code !== 0) append(`\nunregistering ${opts.username} failed: sipp exit ${code}\n`);
@@ -585,7 +592,7 @@ export async function startBranch(opts: {
   const logFile = `/tmp/sipp-${port}-branch.log`;
   rmSync(logFile, { force: true });
   let out = '';
-  const run = runSipp(
+  const run = await runSipp(
     [
       '-sf',
       OPERATOR_SCENARIO,
