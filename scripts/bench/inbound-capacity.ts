@@ -13,27 +13,30 @@
  * read from the database: logging in as each operator to ask `/api/softphone` is limited to 30
  * logins a minute.
  *
- * A level places that many sipp callers at once (carrier side, media echoed) and waits until all
- * of them finished (the operator hangs up). It passes when every caller's sipp exits 0, all its
- * calls were in conversation at the same moment (the peak of bridged carrier channels, sampled
- * every second from Asterisk's channel list), and every call's recording exists and holds more
- * than a WAV header (its path from Asterisk's CDR). With the controller running, `GET /api/calls`
- * must also show every call ended with outcome `operator` and that recording path. Two passes
- * run over the same levels, each stopping at its first failing level: first with the controller
- * running, then with it stopped (Asterisk alone; the phones stay registered).
+ * A level places that many sipp callers (carrier side, media echoed), `--rate` new calls a second
+ * (20 by default, 0: all in the same instant), and waits until all of them finished (the operator
+ * hangs up). Each operator talks long enough for all the level's calls to be in conversation
+ * together. A level holds when every caller's sipp exits 0, all its calls were in conversation at
+ * the same moment (the peak of bridged carrier channels, sampled every second from Asterisk's
+ * channel list), every call's recording exists and holds more than a WAV header (its path from
+ * Asterisk's CDR), and no channel is left over. With the controller running, `GET /api/calls`
+ * must also show every call ended with outcome `operator` and that recording path, and its live
+ * view must have shown every call's end. Two passes run over the same levels, each stopping at
+ * its first failing level: first with the controller running, then with it stopped (Asterisk
+ * alone; the phones stay registered).
  *
- * What is measured:
- * - CPU: utime + stime (reaped children included) of the controller's node process and of
- *   Asterisk, from /proc/<pid>/stat, from just before the first caller is spawned until 2 s after
- *   the last one finished (trailing work: CDR, recordings, indexing), as a percentage of one core.
- *   "box" is the busy share of all cores over the same window (/proc/stat), sipp and anything
- *   else on the machine included.
+ * What is measured, over each level's window (from the first call placed to 2 s after the last
+ * one ended, so that the trailing CDR, recording and indexing work counts), in % of one core:
+ * - Asterisk and the controller: utime + stime, reaped children included, from /proc/<pid>/stat.
+ * - sipp: the load generator (phones, callers, this script), which shares the box; "others": the
+ *   rest of the busy time in /proc/stat, that is processes outside the benchmark. Both say how
+ *   much of the machine the two measured processes really had.
  * - Lag: the controller's event handling, end to end. A console-like WebSocket client subscribed
  *   to `calls` notes when it first receives a call's start, its answer and its end, and subtracts
  *   the time Asterisk stamped on the AMI event each comes from (`startedAt`, `answeredAt` and
  *   `endedAt` carry the events' `Timestamp`; one host, one clock). That covers the AMI link, the
  *   reducer, the SQLite write and the push. Also the controller's worst event-loop delay over the
- *   level (its /metrics, `kcc_nodejs_eventloop_lag_max_seconds`).
+ *   level and the AMI events it received per call (its /metrics).
  * - Cost: the CPU the controller adds at a level is its own plus what Asterisk spends more with it
  *   (AMI events): (C + A_with) - A_alone. On a box bound by CPU that is a capacity share of
  *   1 - A_alone / (A_with + C), reported at the highest level both passes held.
@@ -42,9 +45,12 @@
  * level held with the controller is at least `--target` (100); the controller's capacity share is
  * at most `--max-share` (10 %); its lag p99 stays under `--max-lag-ms` (1000 ms) at every level
  * held. Exit status 2: the benchmark itself could not run.
+ *
+ * KCC_BENCH_NODE_ARGS adds node options to the controller (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" to profile it); KCC_BENCH_LOG_LEVEL sets its log level (warn).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -87,10 +93,12 @@ const BETWEEN_LEVELS_MS = 7000;
 /** A WAV header and nothing else: the call was never bridged. */
 const EMPTY_WAV_BYTES = 44;
 const RING_MS = 300;
+const SIPP_NICE = 19;
 
 interface Options {
   levels: number[];
   talkMs: number;
+  rate: number;
   audio: boolean;
   target: number;
   maxShare: number;
@@ -109,18 +117,20 @@ PBX HTTP ${PORTS.pbxHttp}. Needs root.
 
   --levels LIST      concurrent calls per level, rising (default 10,25,50,75,100,120)
   --talk-ms MS       how long each operator talks before hanging up (default 15000)
+  --rate N           new calls a second while a level starts (default 20; 0: all at once)
   --no-audio         the operators send no speech (silent conversations)
   --target N         calls the controller must carry at once (default 100)
   --max-share PCT    the controller's largest share of Asterisk's capacity (default 10)
   --max-lag-ms MS    the largest p99 of the controller's event lag (default 1000)
   --max-minutes M    abort after this long (default 20)
-  --keep             keep the data dir (its path is printed)
+  --keep             keep the data dir (its path is printed) and sipp's logs in /tmp
 `;
 
 function parseOptions(argv: string[]): Options {
   const o: Options = {
     levels: [10, 25, 50, 75, 100, 120],
     talkMs: 15_000,
+    rate: 20,
     audio: true,
     target: 100,
     maxShare: 10,
@@ -156,6 +166,9 @@ function parseOptions(argv: string[]): Options {
         o.levels = list;
         break;
       }
+      case '--rate':
+        o.rate = number(flag, value(), 0);
+        break;
       case '--talk-ms':
         o.talkMs = number(flag, value(), 3000);
         break;
@@ -180,6 +193,14 @@ function parseOptions(argv: string[]): Options {
       default:
         throw new UsageError(`unknown option ${arg}`);
     }
+  }
+  // Every call of a level must still be talking when the last one is answered.
+  const rampS = o.rate > 0 ? Math.max(...o.levels) / o.rate : 0;
+  if (o.talkMs / 1000 < rampS + 5) {
+    throw new UsageError(
+      `--talk-ms must be at least ${Math.ceil((rampS + 5) * 1000)} to hold ${Math.max(...o.levels)} ` +
+        `calls placed at ${o.rate} a second`,
+    );
   }
   return o;
 }
@@ -231,10 +252,61 @@ function boxTicks(): { busy: number; total: number } {
   return { busy: total - idle, total };
 }
 
+/** The sipp processes this script started and that still run. */
+function sippChildren(): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (comm === 'sipp' && ppid === process.pid) pids.push(Number(entry));
+  }
+  return pids;
+}
+
+/**
+ * The load generator shares the box with what it measures, and each idle sipp wakes up every
+ * millisecond: it runs at the lowest priority (nice 19, every thread), so that Asterisk and the
+ * controller get the CPU first when the box is busy, as on the appliance where no sipp runs.
+ */
+function yieldCpu(pid: number | undefined): void {
+  if (pid === undefined) return;
+  let tasks: string[];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return;
+  }
+  for (const tid of tasks) {
+    try {
+      os.setPriority(Number(tid), SIPP_NICE);
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+/**
+ * CPU seconds of the load generator: this process with every child it reaped (callers, the
+ * registrations, the CLI samples) plus the sipp children still running (the phones).
+ */
+function harnessSeconds(): number {
+  let total = cpuSeconds(process.pid) ?? 0;
+  for (const pid of sippChildren()) total += cpuSeconds(pid) ?? 0;
+  return total;
+}
+
 interface CpuMark {
   at: number;
   asterisk: number | null;
   controller: number | null;
+  harness: number;
   box: { busy: number; total: number };
 }
 
@@ -243,6 +315,7 @@ function mark(asteriskPid: number, controllerPid: number | null): CpuMark {
     at: performance.now(),
     asterisk: cpuSeconds(asteriskPid),
     controller: cpuSeconds(controllerPid),
+    harness: harnessSeconds(),
     box: boxTicks(),
   };
 }
@@ -380,7 +453,10 @@ class Controller {
   }
 
   async start(): Promise<void> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'appliance/src/main.ts'], {
+    // KCC_BENCH_NODE_ARGS: extra node options for the controller, e.g. to profile it with
+    // "--cpu-prof --cpu-prof-dir=/tmp/prof" (written when it stops).
+    const extra = (process.env.KCC_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', 'appliance/src/main.ts'], {
       cwd: REPO,
       env: benchEnv(this.env),
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -515,11 +591,14 @@ function percentile(values: number[], p: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
-/** The controller's worst event-loop delay since the previous scrape, in ms. */
-async function eventLoopMaxMs(api: Api): Promise<number | null> {
+/**
+ * One value from the controller's /metrics (open to loopback). The event-loop figures cover the
+ * time since the previous scrape.
+ */
+async function scrape(api: Api, name: string): Promise<number | null> {
   const r = await api.get('/metrics').catch(() => null);
-  const m = r ? /^kcc_nodejs_eventloop_lag_max_seconds\s+(\S+)/m.exec(r.text) : null;
-  return m ? Number(m[1]) * 1000 : null;
+  const m = r ? new RegExp(`^${name}\\s+(\\S+)`, 'm').exec(r.text) : null;
+  return m ? Number(m[1]) : null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -531,12 +610,23 @@ interface LevelResult {
   pass: PassName;
   level: number;
   failed: number;
+  /** Callers placed again after a port clash in sipp (see socketClash). */
+  replaced: number;
   problems: string[];
   peakBridged: number;
+  /** Calls an operator's phone gave up on a SIP message it did not expect (see phoneAborts). */
+  phoneAborts: number;
   seconds: number;
+  /** CPU in % of one core over the level's window. */
   asteriskCpu: number;
   controllerCpu: number | null;
-  boxBusy: number;
+  /** sipp and this script. */
+  harnessCpu: number;
+  /** The whole box, and what is left of it: other processes on the machine. */
+  boxCpu: number;
+  othersCpu: number;
+  /** AMI events the controller received per call placed. */
+  amiPerCall: number | null;
   lagP50: number | null;
   lagP99: number | null;
   lagMax: number | null;
@@ -557,6 +647,93 @@ interface Bench {
 
 const activeCalls = new Set<SippIvrCall>();
 
+/**
+ * sipp binds its media port and the one two above it (video echo), and the port helper only
+ * checks the first: a sipp that found one of its ports taken exits at once, before sending
+ * anything. That call never reached the PBX, so it is placed again (at most 3 times), a few
+ * milliseconds late, and counted as a re-placed call rather than a failure.
+ */
+function socketClash(call: SippIvrCall | SippOperator): boolean {
+  // Not the remote-control socket: sipp warns about that one and carries on.
+  return (
+    /Unable to bind (main|UDP|audio RTP|video RTP) socket/.test(call.output()) &&
+    call.events().length === 0
+  );
+}
+
+/** Removes the log files a finished sipp wrote in /tmp (named by its signalling port). */
+function removeSippFiles(argsOrPort: string[] | number, kinds: string[]): void {
+  let port: string | undefined;
+  if (typeof argsOrPort === 'number') port = String(argsOrPort);
+  else port = argsOrPort[argsOrPort.indexOf('-p') + 1];
+  if (keepData || !port || !/^\d+$/.test(port)) return;
+  for (const kind of kinds) rmSync(`/tmp/sipp-${port}-${kind}`, { force: true });
+}
+
+/**
+ * Calls the operators' phones aborted so far. The phone scenario takes an INVITE that arrives
+ * after its 200 OK (a retransmission, when the PBX is slow to handle the answer) for a re-INVITE
+ * and then gives up on the ACK, without a BYE: the call stays up in Asterisk and its caller
+ * waits until its time-out.
+ */
+function phoneAborts(): number {
+  let n = 0;
+  for (const p of phones) {
+    try {
+      n += readFileSync(`/tmp/sipp-${p.port}-errors.log`, 'utf8').split('Aborting call').length - 1;
+    } catch {
+      // no errors file: no errors
+    }
+  }
+  return n;
+}
+
+interface Caller {
+  done: Promise<number>;
+  output(): string;
+  kill(): void;
+  replaced: number;
+}
+
+function startCaller(callerId: string, timeoutS: number): Caller {
+  let current: SippIvrCall | null = null;
+  let killed = false;
+  const caller: Caller = {
+    done: Promise.resolve(-1),
+    output: () => current?.output() ?? '',
+    kill: () => {
+      killed = true;
+      current?.kill();
+    },
+    replaced: 0,
+  };
+  caller.done = (async () => {
+    for (let attempt = 0; ; attempt++) {
+      const call = await placeIvrCall({
+        did: SERVICES[0]!,
+        callerId,
+        pbxPort: PORTS.sip,
+        steps: [],
+        timeoutS,
+      });
+      current = call;
+      yieldCpu(call.process.pid);
+      activeCalls.add(call);
+      if (killed) call.kill();
+      const code = await call.done;
+      activeCalls.delete(call);
+      const clash = code !== 0 && !killed && attempt < 3 && socketClash(call);
+      removeSippFiles(call.process.spawnargs, ['ivr.log', 'errors.log']);
+      if (clash) {
+        caller.replaced += 1;
+        continue;
+      }
+      return code;
+    }
+  })();
+  return caller;
+}
+
 async function runLevel(b: Bench, pass: PassName, passNo: number, index: number, level: number) {
   const { opts, root } = b;
   const withController = pass === 'controller';
@@ -572,13 +749,15 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
     30_000,
     500,
   );
-  if (withController) await eventLoopMaxMs(b.api);
+  const amiBefore = withController ? await scrape(b.api, 'kcc_ami_events_total') : null;
+  if (withController) await scrape(b.api, 'kcc_nodejs_eventloop_lag_max_seconds');
+  const abortsBefore = phoneAborts();
 
   const callers = Array.from(
     { length: level },
     (_, i) => `7705${passNo}${String(index).padStart(2, '0')}${String(i).padStart(4, '0')}`,
   );
-  const callTimeoutS = Math.ceil(opts.talkMs / 1000) + 60;
+  const callTimeoutS = Math.ceil(opts.talkMs / 1000 + (opts.rate > 0 ? level / opts.rate : 0)) + 60;
   const asterisk = await asteriskPid();
   const controllerPid = withController ? b.controller.pid : null;
 
@@ -594,18 +773,14 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   })();
 
   const before = mark(asterisk, controllerPid);
-  const calls = await Promise.all(
-    callers.map((callerId) =>
-      placeIvrCall({
-        did: SERVICES[0]!,
-        callerId,
-        pbxPort: PORTS.sip,
-        steps: [],
-        timeoutS: callTimeoutS,
-      }),
-    ),
-  );
-  for (const c of calls) activeCalls.add(c);
+  const calls: Caller[] = [];
+  const t0 = performance.now();
+  for (const [i, callerId] of callers.entries()) {
+    // Pacing the arrivals (--rate), not waiting for an event.
+    const due = opts.rate > 0 ? t0 + (i * 1000) / opts.rate : t0;
+    if (due > performance.now()) await delay(due - performance.now());
+    calls.push(startCaller(callerId, callTimeoutS));
+  }
   let deadline: NodeJS.Timeout | undefined;
   const codes = await Promise.race([
     Promise.all(calls.map((c) => c.done)),
@@ -620,7 +795,6 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   const after = mark(asterisk, controllerPid);
   sampling = false;
   await sampler;
-  for (const c of calls) activeCalls.delete(c);
   b.lastLevelEnd = Date.now();
 
   const problems: string[] = [];
@@ -633,9 +807,25 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
     problems.push(`only ${peakBridged} of ${level} calls were in conversation at the same time`);
   }
 
+  const aborts = phoneAborts() - abortsBefore;
+  if (aborts > 0) {
+    problems.push(
+      `${aborts} operator phones gave up on a call after an INVITE came again after their answer ` +
+        '(the PBX answered SIP late) and never hung up',
+    );
+  }
+
   const recordings = await checkRecordings(b, callers);
   problems.push(...recordings.problems);
   if (withController) problems.push(...(await checkFacts(b, callers, recordings.paths)));
+
+  // Calls nobody hangs up (a phone that gave up, a caller that timed out) stay up in Asterisk:
+  // clear them so the next level starts clean.
+  const left = await channelCounts(root).catch(() => null);
+  if (left && left.channels > 0) {
+    problems.push(`${left.channels} channels were still up after every caller had ended`);
+    await asteriskCli(root, 'channel request hangup all').catch(() => '');
+  }
 
   const seconds = (after.at - before.at) / 1000;
   const pct = (a: number | null, c: number | null) =>
@@ -653,18 +843,31 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
     if (ended < level) {
       problems.push(`the live view showed the end of only ${ended} of ${level} calls`);
     }
-    loopMaxMs = await eventLoopMaxMs(b.api);
+    const loop = await scrape(b.api, 'kcc_nodejs_eventloop_lag_max_seconds');
+    loopMaxMs = loop === null ? null : loop * 1000;
   }
+  const amiAfter = withController ? await scrape(b.api, 'kcc_ami_events_total') : null;
+  const cores = os.cpus().length;
+  const boxCpu =
+    ((after.box.busy - before.box.busy) / (after.box.total - before.box.total)) * cores * 100;
+  const asteriskCpu = pct(before.asterisk, after.asterisk) ?? NaN;
+  const controllerCpu = withController ? pct(before.controller, after.controller) : null;
+  const harnessCpu = pct(before.harness, after.harness) ?? NaN;
   const result: LevelResult = {
     pass,
     level,
     failed: failedIdx.length,
+    replaced: calls.reduce((n, c) => n + c.replaced, 0),
     problems,
     peakBridged,
+    phoneAborts: aborts,
     seconds,
-    asteriskCpu: pct(before.asterisk, after.asterisk) ?? NaN,
-    controllerCpu: withController ? pct(before.controller, after.controller) : null,
-    boxBusy: ((after.box.busy - before.box.busy) / (after.box.total - before.box.total)) * 100,
+    asteriskCpu,
+    controllerCpu,
+    harnessCpu,
+    boxCpu,
+    othersCpu: boxCpu - asteriskCpu - (controllerCpu ?? 0) - harnessCpu,
+    amiPerCall: amiBefore !== null && amiAfter !== null ? (amiAfter - amiBefore) / level : null,
     lagP50,
     lagP99,
     lagMax,
@@ -672,9 +875,10 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   };
   say(
     `${pass === 'controller' ? 'with controller' : 'Asterisk alone '} level ${level}: ` +
-      `${result.failed} failed, peak ${peakBridged} in conversation, ` +
-      `Asterisk ${fmt(result.asteriskCpu)} %, controller ${fmt(result.controllerCpu)} %, ` +
-      `box ${fmt(result.boxBusy)} %, lag p99 ${fmt(lagP99, 0)} ms over ${seconds.toFixed(1)} s` +
+      `${result.failed} failed (${result.replaced} re-placed), peak ${peakBridged} in conversation, ` +
+      `CPU: Asterisk ${fmt(asteriskCpu)} %, controller ${fmt(controllerCpu)} %, ` +
+      `sipp ${fmt(harnessCpu)} %, others ${fmt(result.othersCpu)} %; ` +
+      `lag p99 ${fmt(lagP99, 0)} ms; ${seconds.toFixed(1)} s` +
       (problems.length ? `\n  ${problems.join('\n  ')}` : ''),
   );
   return result;
@@ -801,11 +1005,14 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
     'pass',
     'level',
     'failed',
+    're-placed',
     'peak',
     'asterisk %',
     'controller %',
     'ctl/ast',
-    'box %',
+    'sipp %',
+    'others %',
+    'AMI ev/call',
     'lag p50',
     'lag p99',
     'lag max',
@@ -818,11 +1025,14 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
       r.pass === 'controller' ? 'with controller' : 'Asterisk alone',
       String(r.level),
       String(r.failed),
+      String(r.replaced),
       String(r.peakBridged),
       fmt(r.asteriskCpu),
       fmt(r.controllerCpu),
       r.controllerCpu === null ? '-' : `${fmt((r.controllerCpu / r.asteriskCpu) * 100)} %`,
-      fmt(r.boxBusy),
+      fmt(r.harnessCpu),
+      fmt(r.othersCpu),
+      fmt(r.amiPerCall, 0),
       r.lagP50 === null ? '-' : `${fmt(r.lagP50, 0)} ms`,
       r.lagP99 === null ? '-' : `${fmt(r.lagP99, 0)} ms`,
       r.lagMax === null ? '-' : `${fmt(r.lagMax, 0)} ms`,
@@ -836,9 +1046,11 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
   for (const r of rows) out.push(line(r));
   out.push(
     '',
-    `CPU as % of one core (${cores} cores: ${cores * 100} % in all), from the first call placed to 2 s ` +
-      'after the last one ended; "peak": most calls in conversation at once; "box": busy share of ' +
-      'all cores, sipp and everything else included; lag: AMI event time to the live view.',
+    `CPU in % of one core (${cores} cores: ${cores * 100} % in all) from the first call placed to ` +
+      '2 s after the last one ended. "peak": most calls in conversation at once; "sipp": the ' +
+      'load generator (phones, callers, this script); "others": the rest of the box, processes ' +
+      'that are not part of the benchmark included; "lag": from the AMI event to the live view; ' +
+      '"loop max": the controller\'s worst event-loop delay.',
   );
 
   const [withCtl = [], alone = []] = passes;
@@ -865,9 +1077,11 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
     const aAlone = common.a.asteriskCpu * common.a.seconds;
     share = (1 - aAlone / (aWith + c)) * 100;
     out.push(
-      `at level ${common.w.level}: controller ${fmt(c / 100, 2)} CPU-s, Asterisk ${fmt(aWith / 100, 2)} ` +
-        `CPU-s with it and ${fmt(aAlone / 100, 2)} CPU-s alone: the controller costs ` +
-        `${fmt(share)} % of the capacity Asterisk has alone (target <= ${opts.maxShare} %)`,
+      `at level ${common.w.level}: the controller used ${fmt(c / 100, 2)} CPU-s ` +
+        `(${fmt((c / aAlone) * 100)} % of what Asterisk used alone), Asterisk ` +
+        `${fmt(aWith / 100, 2)} CPU-s with it and ${fmt(aAlone / 100, 2)} CPU-s alone:`,
+      `  the controller costs ${fmt(share)} % of the capacity Asterisk has alone ` +
+        `(target <= ${opts.maxShare} %)`,
     );
   } else {
     out.push('no level held in both passes: the controller cost could not be computed');
@@ -922,7 +1136,12 @@ function cleanup(): Promise<void> {
     watch?.close();
     for (const c of activeCalls) c.kill();
     activeCalls.clear();
-    await Promise.all(phones.map((p) => p.stop().catch(() => undefined)));
+    await Promise.all(
+      phones.map(async (p) => {
+        await p.stop().catch(() => undefined);
+        removeSippFiles(p.port, ['operator.log', 'errors.log', 'register-errors.log']);
+      }),
+    );
     await controller?.stop().catch(() => undefined);
     if (labStarted) {
       await lab('stop', '--instance', INSTANCE).catch((err: unknown) => {
@@ -1028,19 +1247,30 @@ async function main(): Promise<number> {
       usernames.slice(i, i + 20).map(async (username) => {
         const password = secrets.get(username);
         if (!password) throw new Error(`no SIP password for ${username}`);
-        const phone = await startOperator({
-          username,
-          password,
-          pbxPort: PORTS.sip,
-          ringMs: RING_MS,
-          talkMs: opts.talkMs,
-          calls: 10_000,
-          audio: opts.audio,
-          expiresS: 3600,
-          timeoutS: talkTimeoutS,
-        });
-        phones.push(phone);
-        await phone.registered;
+        for (let attempt = 0; ; attempt++) {
+          const phone = await startOperator({
+            username,
+            password,
+            pbxPort: PORTS.sip,
+            ringMs: RING_MS,
+            talkMs: opts.talkMs,
+            calls: 10_000,
+            audio: opts.audio,
+            expiresS: 3600,
+            timeoutS: talkTimeoutS,
+          });
+          phones.push(phone);
+          try {
+            await phone.registered;
+            return;
+          } catch (err) {
+            // A port clash at start (see socketClash): start the phone again on other ports.
+            await phone.stop();
+            phones.splice(phones.indexOf(phone), 1);
+            removeSippFiles(phone.port, ['operator.log', 'errors.log', 'register-errors.log']);
+            if (attempt >= 3 || !socketClash(phone)) throw err;
+          }
+        }
       }),
     );
   }
@@ -1053,6 +1283,7 @@ async function main(): Promise<number> {
     const queue = await asteriskCli(root, `queue show ${QUEUE}`).catch(() => '');
     throw new Error(`${String(err)}\n${tail(queue, 3000)}`);
   });
+  for (const pid of sippChildren()) yieldCpu(pid);
   say(`${operators} phones registered`);
 
   await publishFlow(api, 'bench', {
@@ -1081,11 +1312,30 @@ async function main(): Promise<number> {
   say(`pass 1: levels ${opts.levels.join(', ')} with the controller running`);
   const withCtl = await runPass(bench, 'controller', 1);
 
+  const metrics = await api.get('/metrics').catch(() => null);
+  const reconnects = metrics
+    ? /^kcc_pbx_reconnects_total\s+(\S+)/m.exec(metrics.text)?.[1]
+    : undefined;
   watch.close();
   watch = null;
   bench.watch = null;
   const code = await controller.stop();
   if (code !== 0) say(`the controller exited ${code}:\n${tail(controller.output())}`);
+  // pino writes JSON lines; level 40 is a warning, 50 an error.
+  const complaints = controller
+    .output()
+    .split('\n')
+    .filter((l) => /"level":(4|5|6)0\b/.test(l) && !l.includes('"reason":"controller stopping"'));
+  say(
+    `controller: ${reconnects ?? '?'} AMI connection(s) over pass 1, ` +
+      `${complaints.length} warnings or errors logged` +
+      (complaints.length
+        ? `:\n  ${complaints
+            .slice(0, 5)
+            .map((l) => tail(l, 400))
+            .join('\n  ')}`
+        : ''),
+  );
   say(`pass 2: the same levels with the controller stopped (Asterisk alone)`);
   const alone = await runPass(bench, 'alone', 2);
 
