@@ -217,6 +217,21 @@ function say(text: string): void {
   process.stdout.write(`[${s} s] ${text}\n`);
 }
 
+/** The error lines of a sipp run (dated, tab-separated), without its statistics screens. */
+function sippErrors(output: string): string {
+  const lines = output
+    .split('\n')
+    .filter((l) => /^\d{4}-\d\d-\d\d\t/.test(l) && !l.includes('remote control socket'))
+    .map((l) =>
+      l
+        .split('\t')
+        .slice(2)
+        .join(' ')
+        .replace(/^[\d.]+: /, ''),
+    );
+  return lines.length ? lines.slice(-2).join(' / ') : 'no error message on its output';
+}
+
 function tail(text: string, chars = 1500): string {
   return text.length > chars ? `...${text.slice(-chars)}` : text;
 }
@@ -800,7 +815,9 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   const problems: string[] = [];
   const failedIdx = finalCodes.flatMap((code, i) => (code === 0 ? [] : [i]));
   for (const i of failedIdx.slice(0, 3)) {
-    problems.push(`caller ${callers[i]} sipp exit ${finalCodes[i]}:\n${tail(calls[i]!.output())}`);
+    problems.push(
+      `caller ${callers[i]} sipp exit ${finalCodes[i]}: ${sippErrors(calls[i]!.output())}`,
+    );
   }
   if (failedIdx.length > 3) problems.push(`... and ${failedIdx.length - 3} more failed callers`);
   if (peakBridged < level) {
