@@ -79,7 +79,7 @@ export function defaultConfig(dataDir = path.resolve('data')): Config {
         username: 'kcc',
         secret: '',
         actionTimeoutMs: 5000,
-        keepAliveMs: 1500,
+        keepAliveMs: 1000,
       },
       sip: { bindAddress: '0.0.0.0', port: 5060 },
       http: { bindAddress: '127.0.0.1', port: 8088 },

@@ -54,6 +54,35 @@ export async function freeUdpPort(): Promise<number> {
   });
 }
 
+/**
+ * sipp binds four consecutive UDP ports from `-mp`: audio RTP/RTCP and video RTP/RTCP (the video
+ * pair even for audio-only scenarios). Ports the kernel hands out for `bind(0)` come from the
+ * ephemeral range, where the next sipp's signalling socket may already sit on `mp + 2`; so media
+ * ports come from their own range, between Asterisk's RTP range (10000–20000) and the ephemeral
+ * one (32768+), each block checked free as a whole and never handed out twice by this process.
+ */
+const MEDIA_RANGE = { start: 21000, end: 32000 };
+let nextMediaBlock = MEDIA_RANGE.start + ((process.pid * 4) % (MEDIA_RANGE.end - MEDIA_RANGE.start));
+
+async function udpPortIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = createSocket('udp4');
+    s.once('error', () => resolve(false));
+    s.bind(port, '127.0.0.1', () => s.close(() => resolve(true)));
+  });
+}
+
+/** The first of four consecutive free UDP ports on loopback for sipp's media (`-mp`). */
+export async function freeMediaPort(): Promise<number> {
+  for (let tries = 0; tries < 1000; tries++) {
+    const base = nextMediaBlock - (nextMediaBlock % 4);
+    nextMediaBlock = base + 4 >= MEDIA_RANGE.end ? MEDIA_RANGE.start : base + 4;
+    const free = await Promise.all([0, 1, 2, 3].map((i) => udpPortIsFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no four free UDP ports for sipp media in ${MEDIA_RANGE.start}-${MEDIA_RANGE.end}`);
+}
+
 /** A free TCP port on loopback. */
 export async function freeTcpPort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -109,7 +138,7 @@ async function carrierCallArgs(o: {
   timeoutS: number;
 }): Promise<{ localPort: number; args: string[] }> {
   const localPort = await freeUdpPort();
-  const mediaPort = await freeUdpPort();
+  const mediaPort = await freeMediaPort();
   return {
     localPort,
     args: [
@@ -417,7 +446,7 @@ export async function startOperator(opts: {
     throw new Error(`startOperator: calls must be a positive integer, got ${opts.calls}`);
   }
   const port = await freeUdpPort();
-  const mediaPort = await freeUdpPort();
+  const mediaPort = await freeMediaPort();
   const logFile = `/tmp/sipp-${port}-operator.log`;
   rmSync(logFile, { force: true });
   let out = '';
@@ -588,7 +617,7 @@ export async function startBranch(opts: {
   calls: number;
 }): Promise<SippBranch> {
   const port = await freeUdpPort();
-  const mediaPort = await freeUdpPort();
+  const mediaPort = await freeMediaPort();
   const logFile = `/tmp/sipp-${port}-branch.log`;
   rmSync(logFile, { force: true });
   let out = '';

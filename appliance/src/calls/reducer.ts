@@ -5,9 +5,10 @@
  */
 import { normalizeDid, serviceForDid } from '../pbx/did.js';
 import type { AmiEvent } from '../pbx/ami-link.js';
+import { AMI_NEWEXTEN_CONTEXT } from '../pbx/ami-events.js';
 
 /** The context the carrier trunk delivers calls into (base pjsip.conf template). */
-export const TRUNK_CONTEXT = 'kcc-from-trunk';
+export const TRUNK_CONTEXT = AMI_NEWEXTEN_CONTEXT;
 /** The context each service number's call runs in, with the canonical number as extension. */
 export const INBOUND_CONTEXT = 'kcc-inbound';
 

@@ -56,7 +56,6 @@ export class AmiLink extends EventEmitter<AmiLinkEvents> {
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private pingTimer: NodeJS.Timeout | null = null;
-  private missedPings = 0;
   private status: AmiLinkStatus = { connected: false, version: null, since: null, lastError: null };
   private readonly listCollectors = new Map<string, (e: AmiEvent) => void>();
   private actionSeq = 0;
@@ -138,7 +137,6 @@ export class AmiLink extends EventEmitter<AmiLinkEvents> {
       this.status.version = null;
     }
     this.attempt = 0;
-    this.missedPings = 0;
     this.status = {
       connected: true,
       version: this.status.version,
@@ -183,20 +181,37 @@ export class AmiLink extends EventEmitter<AmiLinkEvents> {
     }
   }
 
+  /**
+   * One ping in flight at a time, sent every `keepAliveMs`. Asterisk counts as silent when a ping
+   * has gone unanswered for three intervals (3 s by default: a hang shows in health within 4 s).
+   * The verdict waits one turn of the event loop (setImmediate runs after pending socket reads),
+   * so a controller that was itself busy does not blame Asterisk for an answer it has not read yet.
+   */
   private startPinging(): void {
+    let sentAt: number | null = null;
+    const silentAfterMs = 3 * this.opts.keepAliveMs;
     this.pingTimer = setInterval(() => {
-      this.action({ Action: 'Ping' }, this.opts.keepAliveMs).then(
-        () => {
-          this.missedPings = 0;
-        },
-        () => {
-          this.missedPings += 1;
-          if (this.missedPings >= 2 && this.client) {
-            this.teardown('Asterisk stopped answering AMI pings');
-            this.scheduleReconnect();
-          }
-        },
-      );
+      const client = this.client;
+      if (!client) return;
+      if (sentAt === null) {
+        const at = Date.now();
+        sentAt = at;
+        this.action({ Action: 'Ping' }, silentAfterMs * 4).then(
+          () => {
+            if (sentAt === at) sentAt = null;
+          },
+          () => {
+            if (sentAt === at) sentAt = null;
+          },
+        );
+        return;
+      }
+      if (Date.now() - sentAt < silentAfterMs) return;
+      setImmediate(() => {
+        if (sentAt === null || this.client !== client) return;
+        this.teardown('Asterisk stopped answering AMI pings');
+        this.scheduleReconnect();
+      });
     }, this.opts.keepAliveMs);
     this.pingTimer.unref();
   }

@@ -7,6 +7,7 @@
  */
 import { compileFlow } from '../../flows/compile.js';
 import type { FlowGraph } from '../../flows/model.js';
+import { amiEventFilterLines } from '../ami-events.js';
 import { didVariants } from '../did.js';
 
 export interface RenderState {
@@ -219,6 +220,7 @@ export function renderManager(s: RenderState): string {
       'read=system,call,log,verbose,agent,user,config,dtmf,reporting,cdr,dialplan',
       'write=system,call,agent,user,config,command,reporting,originate',
       'writetimeout=5000',
+      ...amiEventFilterLines(),
     ]),
   ].join('\n');
 }
