@@ -62,7 +62,8 @@ export async function freeUdpPort(): Promise<number> {
  * one (32768+), each block checked free as a whole and never handed out twice by this process.
  */
 const MEDIA_RANGE = { start: 21000, end: 32000 };
-let nextMediaBlock = MEDIA_RANGE.start + ((process.pid * 4) % (MEDIA_RANGE.end - MEDIA_RANGE.start));
+let nextMediaBlock =
+  MEDIA_RANGE.start + ((process.pid * 4) % (MEDIA_RANGE.end - MEDIA_RANGE.start));
 
 async function udpPortIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -80,7 +81,9 @@ export async function freeMediaPort(): Promise<number> {
     const free = await Promise.all([0, 1, 2, 3].map((i) => udpPortIsFree(base + i)));
     if (free.every(Boolean)) return base;
   }
-  throw new Error(`no four free UDP ports for sipp media in ${MEDIA_RANGE.start}-${MEDIA_RANGE.end}`);
+  throw new Error(
+    `no four free UDP ports for sipp media in ${MEDIA_RANGE.start}-${MEDIA_RANGE.end}`,
+  );
 }
 
 /** A free TCP port on loopback. */
