@@ -37,6 +37,15 @@ import { PROMPT_LANGUAGES, PromptService } from './prompts/service.js';
 import { promptRoutes } from './prompts/routes.js';
 import { slaRoutes } from './reports/routes.js';
 import { trunkRoutes } from './pbx/trunk-routes.js';
+import { seedDemoKnowledgeBase } from './admin/demo-seed.js';
+import { kbRoutes } from './servicedesk/kb/routes.js';
+import { KbService } from './servicedesk/kb/service.js';
+import { KbStore } from './servicedesk/kb/store.js';
+import { openPredicate } from './pbx/calendar.js';
+import { ServiceDesk } from './servicedesk/service.js';
+import { Integrations } from './servicedesk/integrations.js';
+import { WebhookWorker } from './servicedesk/webhooks.js';
+import { loadClockPolicy, serviceDeskRoutes, subscriberRoutes } from './servicedesk/routes.js';
 
 export interface Controller {
   app: App;
@@ -145,6 +154,11 @@ export async function prepare(config: Config, logger: Logger) {
   await calendar.ensureDefaults();
   await ensurePrompts(prompts, logger);
   await flows.ensureDefault(DEFAULT_FLOW_ID, 'Main', DEFAULT_FLOW);
+  const kb = new KbService({ store: new KbStore(database.db), now });
+  if (config.demo) {
+    const articles = await seedDemoKnowledgeBase(kb);
+    if (articles) logger.info({ articles }, 'demo knowledge base loaded');
+  }
   await pbxConfig.sync();
   return {
     database,
@@ -161,6 +175,7 @@ export async function prepare(config: Config, logger: Logger) {
     calendar,
     prompts,
     syncPbx,
+    kb,
   };
 }
 
@@ -242,6 +257,25 @@ export async function startController(
     startedAt,
   });
 
+  const serviceDesk = new ServiceDesk(database.db, {
+    now,
+    logger: logger.child({ component: 'servicedesk' }),
+    policy: () => loadClockPolicy(database.db),
+    workingTime: async () => openPredicate(await p.calendar.hours(), await p.calendar.rules()),
+  });
+  const integrations = new Integrations(database.db, nodeCrypto, now);
+  const webhooks = new WebhookWorker(database.db, {
+    now,
+    logger: logger.child({ component: 'webhooks' }),
+  });
+  serviceDesk.on('changed', (ticket, event) => {
+    hub.publish('tickets', 'ticket.changed', { ticket, event });
+    webhooks.nudge();
+  });
+  serviceDesk.on('breach', (b) =>
+    hub.publish('servicedesk-alerts', `ticket.${b.kind}_breached`, b),
+  );
+
   const app = await buildApp(
     {
       auth,
@@ -256,13 +290,17 @@ export async function startController(
       pbxWebSocket: { host: config.pbx.http.bindAddress, port: config.pbx.http.port },
       caCert: tls.caCert,
       metricsToken: config.metricsToken,
+      resolveApiToken: integrations.resolveToken,
       routes: [
+        serviceDeskRoutes(serviceDesk, integrations, database.db, now),
+        subscriberRoutes(database.db, now),
         flowRoutes(p.flows, p.flowStore),
         calendarRoutes(p.calendar, now),
         promptRoutes(p.prompts),
         userRoutes(auth, p.users, p.audit, p.syncPbx),
         slaRoutes(calls, p.pbxStore, now),
         trunkRoutes(database.db, p.pbxStore, p.syncPbx),
+        kbRoutes(p.kb),
       ],
     },
     { loggerInstance: logger, https: { key: tls.key, cert: tls.cert } },
@@ -272,6 +310,8 @@ export async function startController(
 
   await app.listen({ host: config.http.host, port: config.http.port });
   ami.start();
+  await serviceDesk.start();
+  webhooks.start();
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.http.port;
   const url = `https://${config.http.host === '0.0.0.0' ? '127.0.0.1' : config.http.host}:${port}`;
@@ -286,6 +326,8 @@ export async function startController(
       (closing ??= (async () => {
         clearInterval(purgeTimer);
         recordings.stop();
+        serviceDesk.stop();
+        await webhooks.stop();
         await ami.stop();
         await app.close();
         await calls.idle();

@@ -6,29 +6,39 @@
  * Set-up: a fresh data dir, the controller's `prepare`, the PBX lab instance `bench` (SIP 35060,
  * AMI 35038, PBX HTTP 38088, fresh state) with the generated configuration, the controller (its
  * sources under tsx, as the integration tests run it), one SIP operator per call of the highest
- * level (created through `POST /api/users`, speaking kk and ru), each played by a sipp phone that
- * answers after 300 ms, plays 7 s of speech and hangs up after `--talk-ms`, and a published flow
- * `bench` (the greeting, then queue `ru`) on all three service numbers, open around the clock.
- * Every call is recorded (MixMonitor from the operator's answer). The phones' SIP passwords are
- * read from the database: logging in as each operator to ask `/api/softphone` is limited to 30
- * logins a minute.
+ * level (created through `POST /api/users`, speaking kk and ru), and a published flow `bench` (the
+ * greeting, then queue `ru`) on all three service numbers, open around the clock. Every call is
+ * recorded (MixMonitor from the operator's answer). The phones' SIP passwords are read from the
+ * database: logging in as each operator to ask `/api/softphone` is limited to 30 logins a minute.
  *
- * A level places that many sipp callers (carrier side, media echoed), `--rate` new calls a second
- * (20 by default, 0: all in the same instant), and waits until all of them finished (the operator
- * hangs up). Each operator talks long enough for all the level's calls to be in conversation
- * together. A level holds when every caller's sipp exits 0, all its calls were in conversation at
- * the same moment (the peak of bridged carrier channels, sampled every second from Asterisk's
- * channel list), every call's recording exists and holds more than a WAV header (its path from
- * Asterisk's CDR), and no channel is left over. With the controller running, `GET /api/calls`
- * must also show every call ended with outcome `operator` and that recording path, and its live
- * view must have shown every call's end. Two passes run over the same levels, each stopping at
- * its first failing level: first with the controller running, then with it stopped (Asterisk
- * alone; the phones stay registered).
+ * The load generator is two sipp processes, so that it stays a small share of the box:
+ * - The phones: one sipp registers every operator's endpoint from one UDP port on loopback
+ *   (`sipp/uac-register-all.xml`, user names and passwords from its injection file), then one
+ *   sipp on that port answers every call Asterisk sends to those contacts
+ *   (`sipp/uas-operators.xml`): 180, 200 OK after 300 ms, 7 s of PCMA speech, BYE after
+ *   `--talk-ms`. It runs through both passes.
+ * - The callers: per level one sipp places all calls (`sipp/uac-callers.xml`, one line of its
+ *   injection file per call: caller number and DID) on the carrier trunk, `--rate` new calls a
+ *   second (20 by default, 0: all in the same instant), echoes the media it gets, and waits for
+ *   the PBX's BYE (the operator hangs up). The flow needs no digits from the caller.
+ *
+ * Each operator talks long enough for all the level's calls to be in conversation together. A
+ * level holds when the callers' sipp reports every call successful and none failed (and each
+ * caller logged the PBX's BYE), the phones' sipp took exactly one call per caller and ended all
+ * of them normally, all calls were in conversation at the same moment (the peak of bridged
+ * carrier channels, sampled every second from Asterisk's channel list), every call's recording
+ * exists and holds more than a WAV header (its path from Asterisk's CDR), and no channel is left
+ * over. With the controller running, `GET /api/calls` must also show every call ended with
+ * outcome `operator` and that recording path, and its live view must have shown every call's
+ * end. Two passes run over the same levels, each stopping at its first failing level: first with
+ * the controller running, then with it stopped (Asterisk alone; the phones stay registered).
+ * "retrans" counts the SIP messages both sipps had to send again (the PBX answered late); a
+ * retransmitted INVITE that reaches an answered phone is noted and is no failure.
  *
  * What is measured, over each level's window (from the first call placed to 2 s after the last
  * one ended, so that the trailing CDR, recording and indexing work counts), in % of one core:
  * - Asterisk and the controller: utime + stime, reaped children included, from /proc/<pid>/stat.
- * - sipp: the load generator (phones, callers, this script), which shares the box; "others": the
+ * - sipp: the load generator (the two sipps, this script), which shares the box; "others": the
  *   rest of the busy time in /proc/stat, that is processes outside the benchmark. Both say how
  *   much of the machine the two measured processes really had.
  * - Lag: the controller's event handling, end to end. A console-like WebSocket client subscribed
@@ -50,7 +60,7 @@
  * --cpu-prof-dir=/tmp/prof" to profile it); KCC_BENCH_LOG_LEVEL sets its log level (warn).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { createSocket } from 'node:dgram';
@@ -64,13 +74,7 @@ import { parseCdr } from '../../appliance/src/calls/cdr.js';
 import { Api, caOf, ok, waitForPbx, type TestEnv } from '../../test/support/controller.js';
 import { publishFlow, routeServices, SERVICES } from '../../test/support/flows.js';
 import { lab, labVerbose, REPO } from '../../test/support/lab.js';
-import {
-  freeTcpPort,
-  placeIvrCall,
-  startOperator,
-  type SippIvrCall,
-  type SippOperator,
-} from '../../test/support/sipp.js';
+import { freeMediaPort, freeTcpPort, freeUdpPort } from '../../test/support/sipp.js';
 import { waitFor } from '../../test/support/wait.js';
 
 const run = promisify(execFile);
@@ -123,7 +127,7 @@ PBX HTTP ${PORTS.pbxHttp}. Needs root.
   --max-share PCT    the controller's largest share of Asterisk's capacity (default 10)
   --max-lag-ms MS    the largest p99 of the controller's event lag (default 1000)
   --max-minutes M    abort after this long (default 20)
-  --keep             keep the data dir (its path is printed) and sipp's logs in /tmp
+  --keep             keep the data dir (its path is printed) with sipp's files in sipp/
 `;
 
 function parseOptions(argv: string[]): Options {
@@ -217,21 +221,6 @@ function say(text: string): void {
   process.stdout.write(`[${s} s] ${text}\n`);
 }
 
-/** The error lines of a sipp run (dated, tab-separated), without its statistics screens. */
-function sippErrors(output: string): string {
-  const lines = output
-    .split('\n')
-    .filter((l) => /^\d{4}-\d\d-\d\d\t/.test(l) && !l.includes('remote control socket'))
-    .map((l) =>
-      l
-        .split('\t')
-        .slice(2)
-        .join(' ')
-        .replace(/^[\d.]+: /, ''),
-    );
-  return lines.length ? lines.slice(-2).join(' / ') : 'no error message on its output';
-}
-
 function tail(text: string, chars = 1500): string {
   return text.length > chars ? `...${text.slice(-chars)}` : text;
 }
@@ -308,8 +297,9 @@ function yieldCpu(pid: number | undefined): void {
 }
 
 /**
- * CPU seconds of the load generator: this process with every child it reaped (callers, the
- * registrations, the CLI samples) plus the sipp children still running (the phones).
+ * CPU seconds of the load generator: this process with every child it reaped (the callers' sipp
+ * of finished levels, the registrations, the CLI samples) plus the sipp children still running
+ * (the phones, the callers of the level under way).
  */
 function harnessSeconds(): number {
   let total = cpuSeconds(process.pid) ?? 0;
@@ -625,12 +615,15 @@ interface LevelResult {
   pass: PassName;
   level: number;
   failed: number;
-  /** Callers placed again after a port clash in sipp (see socketClash). */
-  replaced: number;
+  /**
+   * SIP messages the load generator sent again (callers and phones), because the PBX did not
+   * answer in time: a sign of a PBX that falls behind on signalling.
+   */
+  retrans: number;
   problems: string[];
   peakBridged: number;
-  /** Calls an operator's phone gave up on a SIP message it did not expect (see phoneAborts). */
-  phoneAborts: number;
+  /** Calls the operators' phones failed (unexpected message, time-out). */
+  phoneFailed: number;
   seconds: number;
   /** CPU in % of one core over the level's window. */
   asteriskCpu: number;
@@ -657,96 +650,433 @@ interface Bench {
   controller: Controller;
   api: Api;
   watch: LiveWatch | null;
+  phones: Phones;
+  /** Where sipp's injection, statistics, log and error files go. */
+  sippDir: string;
   lastLevelEnd: number;
 }
 
-const activeCalls = new Set<SippIvrCall>();
+// ---------------------------------------------------------------------------------------------
+// The load generator: one sipp for all callers of a level, one for all operator phones
 
-/**
- * sipp binds its media port and the one two above it (video echo), and the port helper only
- * checks the first: a sipp that found one of its ports taken exits at once, before sending
- * anything. That call never reached the PBX, so it is placed again (at most 3 times), a few
- * milliseconds late, and counted as a re-placed call rather than a failure.
- */
-function socketClash(call: SippIvrCall | SippOperator): boolean {
-  // Not the remote-control socket: sipp warns about that one and carries on.
-  return (
-    /Unable to bind (main|UDP|audio RTP|video RTP) socket/.test(call.output()) &&
-    call.events().length === 0
-  );
-}
+const SIPP_DIR = path.join(REPO, 'scripts/bench/sipp');
+const CALLERS_SCENARIO = path.join(SIPP_DIR, 'uac-callers.xml');
+const REGISTER_SCENARIO = path.join(SIPP_DIR, 'uac-register-all.xml');
+const PHONES_SCENARIO = path.join(SIPP_DIR, 'uas-operators.xml');
+/** 7 s of PCMA speech shipped with Debian's sip-tester. */
+const OPERATOR_AUDIO = '/usr/share/sip-tester/g711a.pcap';
+/** New registrations a second, and at most this many under way at once. */
+const REGISTER_RATE = 50;
+const REGISTER_LIMIT = 20;
 
-/** Removes the log files a finished sipp wrote in /tmp (named by its signalling port). */
-function removeSippFiles(argsOrPort: string[] | number, kinds: string[]): void {
-  let port: string | undefined;
-  if (typeof argsOrPort === 'number') port = String(argsOrPort);
-  else port = argsOrPort[argsOrPort.indexOf('-p') + 1];
-  if (keepData || !port || !/^\d+$/.test(port)) return;
-  for (const kind of kinds) rmSync(`/tmp/sipp-${port}-${kind}`, { force: true });
+interface SippRun {
+  child: ChildProcess;
+  /** sipp's exit code; -1 when a signal ended it or it could not start. */
+  done: Promise<number>;
+  exited(): boolean;
+  output(): string;
 }
 
 /**
- * Calls the operators' phones aborted so far. The phone scenario takes an INVITE that arrives
- * after its 200 OK (a retransmission, when the PBX is slow to handle the answer) for a re-INVITE
- * and then gives up on the ACK, without a BYE: the call stays up in Asterisk and its caller
- * waits until its time-out.
+ * Starts sipp at the lowest priority (see yieldCpu), with a control port of its own (sipp scans
+ * only UDP 8888-8947 for one, which other test runs on the box may hold) and no keyboard.
  */
-function phoneAborts(): number {
-  let n = 0;
-  for (const p of phones) {
-    try {
-      n += readFileSync(`/tmp/sipp-${p.port}-errors.log`, 'utf8').split('Aborting call').length - 1;
-    } catch {
-      // no errors file: no errors
+async function runSipp(args: string[]): Promise<SippRun> {
+  const controlPort = await freeUdpPort();
+  const child = spawn('sipp', [...args, '-nostdin', '-cp', String(controlPort)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let exited = false;
+  const append = (d: Buffer) => (out = (out + d.toString()).slice(-20_000));
+  child.stdout!.on('data', append);
+  child.stderr!.on('data', append);
+  const done = new Promise<number>((resolve) => {
+    child.once('error', (err) => {
+      exited = true;
+      out += `\nsipp could not be started: ${err.message}\n`;
+      resolve(-1);
+    });
+    child.once('exit', (code) => {
+      exited = true;
+      resolve(code ?? -1);
+    });
+  });
+  yieldCpu(child.pid);
+  return { child, done, exited: () => exited, output: () => out };
+}
+
+/** Ends a sipp process: SIGTERM, then SIGKILL when it is still there after 3 s. */
+async function terminate(run: SippRun | null): Promise<void> {
+  if (!run || run.exited()) return;
+  run.child.kill('SIGTERM');
+  const killer = setTimeout(() => run.child.kill('SIGKILL'), 3000);
+  await run.done;
+  clearTimeout(killer);
+}
+
+/**
+ * sipp's cumulative counters from its statistics file (-trace_stat -stf FILE): the header line
+ * names the columns ("SuccessfulCall(C)", "FailedCall(C)", "Retransmissions(C)", ...), each dump
+ * appends a line. Null before the first dump.
+ */
+function sippStats(file: string): Record<string, number> | null {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return null;
+  }
+  const lines = text.split('\n').filter((l) => l.includes(';'));
+  if (lines.length < 2) return null;
+  const head = lines[0]!.split(';');
+  const last = lines.at(-1)!.split(';');
+  const stats: Record<string, number> = {};
+  head.forEach((name, i) => {
+    if (name) stats[name] = Number(last[i]);
+  });
+  return stats;
+}
+
+function stat(stats: Record<string, number> | null, name: string): number {
+  return stats?.[name] ?? 0;
+}
+
+/** The `<log>` lines of a sipp run ("call=N [caller=X] event=NAME ..."), event by caller. */
+function sippEvents(file: string): Array<{ caller: string | null; event: string }> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').flatMap((l) => {
+    const event = /\bevent=(\S+)/.exec(l)?.[1];
+    return event ? [{ caller: /\bcaller=(\S+)/.exec(l)?.[1] ?? null, event }] : [];
+  });
+}
+
+/** The last events of sipp's error file (-trace_err): the first line of each, without the date. */
+function sippErrorLines(file: string, count: number): string[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return text
+    .split(/(?=\d{4}-\d\d-\d\d\t[\d:.]+\t[\d.]+: )/)
+    .filter((e) => /^\d{4}-/.test(e) && !e.includes('remote control socket'))
+    .slice(-count)
+    .map((e) =>
+      tail(
+        e
+          .replace(/^\S+\t\S+\t\S+: /, '')
+          .split('\n')[0]!
+          .trim(),
+        300,
+      ),
+    );
+}
+
+/**
+ * All operator phones in one sipp on one UDP port on loopback. `register` signs every operator's
+ * endpoint in from that port (one REGISTER sipp fed with user names and passwords); `start` then
+ * runs the answering scenario on it, for every operator at once: Asterisk sends each operator's
+ * calls to the contact it registered, that is to this port.
+ */
+class Phones {
+  private run: SippRun | null = null;
+  private constructor(
+    readonly dir: string,
+    readonly port: number,
+    readonly mediaPort: number,
+  ) {}
+
+  static async create(dir: string): Promise<Phones> {
+    return new Phones(dir, await freeUdpPort(), await freeMediaPort());
+  }
+
+  get statsFile(): string {
+    return path.join(this.dir, 'phones-stats.csv');
+  }
+
+  get errorFile(): string {
+    return path.join(this.dir, 'phones-errors.log');
+  }
+
+  get logFile(): string {
+    return path.join(this.dir, 'phones.log');
+  }
+
+  get pid(): number | null {
+    return this.run && !this.run.exited() ? (this.run.child.pid ?? null) : null;
+  }
+
+  async register(
+    accounts: Array<{ username: string; password: string }>,
+    expiresS: number,
+    attempt = 1,
+  ): Promise<void> {
+    const inf = path.join(this.dir, 'accounts.csv');
+    writeFileSync(
+      inf,
+      [
+        'SEQUENTIAL',
+        ...accounts.map((a) => {
+          // One field each, and a parameter of sipp's [authentication] keyword.
+          if (!/^[\w.~-]+$/.test(a.username) || !/^[\w.~-]+$/.test(a.password)) {
+            throw new Error(
+              `the credentials of ${a.username} do not fit into sipp's injection file`,
+            );
+          }
+          return `${a.username};[authentication username=${a.username} password=${a.password}]`;
+        }),
+      ].join('\n') + '\n',
+    );
+    const stats = path.join(this.dir, `register-${attempt}-stats.csv`);
+    const errors = path.join(this.dir, `register-${attempt}-errors.log`);
+    const run = await runSipp([
+      '-sf',
+      REGISTER_SCENARIO,
+      '-inf',
+      inf,
+      '-key',
+      'expires',
+      String(expiresS),
+      `127.0.0.1:${PORTS.sip}`,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      '-m',
+      String(accounts.length),
+      '-r',
+      String(REGISTER_RATE),
+      '-l',
+      String(REGISTER_LIMIT),
+      '-recv_timeout',
+      '5000',
+      // A registration that fails is no dialog: no BYE for it.
+      '-default_behaviors',
+      'all,-bye',
+      '-timeout',
+      `${Math.ceil(accounts.length / REGISTER_RATE) + 30}s`,
+      '-timeout_error',
+      '-trace_err',
+      '-error_file',
+      errors,
+      '-trace_stat',
+      '-stf',
+      stats,
+    ]);
+    const code = await run.done;
+    const ok = stat(sippStats(stats), 'SuccessfulCall(C)');
+    if ((code !== 0 || ok !== accounts.length) && attempt < 3) {
+      // Operators created a moment ago may not have their endpoint in Asterisk yet (the
+      // configuration is reloaded after the API's changes): register everyone again.
+      say(`${accounts.length - ok} of ${accounts.length} registrations failed: registering again`);
+      await delay(2000);
+      return this.register(accounts, expiresS, attempt + 1);
+    }
+    if (code !== 0 || ok !== accounts.length) {
+      throw new Error(
+        `registering ${accounts.length} phones from 127.0.0.1:${this.port}: sipp exit ${code}, ` +
+          `${ok} registered (attempt ${attempt}):\n  ` +
+          (sippErrorLines(errors, 3).join('\n  ') || tail(run.output())),
+      );
     }
   }
-  return n;
-}
 
-interface Caller {
-  done: Promise<number>;
-  output(): string;
-  kill(): void;
-  replaced: number;
-}
-
-function startCaller(callerId: string, timeoutS: number): Caller {
-  let current: SippIvrCall | null = null;
-  let killed = false;
-  const caller: Caller = {
-    done: Promise.resolve(-1),
-    output: () => current?.output() ?? '',
-    kill: () => {
-      killed = true;
-      current?.kill();
-    },
-    replaced: 0,
-  };
-  caller.done = (async () => {
-    for (let attempt = 0; ; attempt++) {
-      const call = await placeIvrCall({
-        did: SERVICES[0]!,
-        callerId,
-        pbxPort: PORTS.sip,
-        steps: [],
-        timeoutS,
-      });
-      current = call;
-      yieldCpu(call.process.pid);
-      activeCalls.add(call);
-      if (killed) call.kill();
-      const code = await call.done;
-      activeCalls.delete(call);
-      const clash = code !== 0 && !killed && attempt < 3 && socketClash(call);
-      removeSippFiles(call.process.spawnargs, ['ivr.log', 'errors.log']);
-      if (clash) {
-        caller.replaced += 1;
-        continue;
+  async start(o: { ringMs: number; talkMs: number; audio: boolean; timeoutS: number }) {
+    const run = await runSipp([
+      '-sf',
+      PHONES_SCENARIO,
+      '-key',
+      'ring_ms',
+      String(Math.round(o.ringMs)),
+      '-key',
+      'talk_ms',
+      String(Math.round(o.talkMs)),
+      '-key',
+      'audio',
+      o.audio ? '1' : '0',
+      '-key',
+      'audio_pcap',
+      OPERATOR_AUDIO,
+      '-i',
+      '127.0.0.1',
+      '-p',
+      String(this.port),
+      '-mp',
+      String(this.mediaPort),
+      '-m',
+      '100000',
+      '-timeout',
+      `${o.timeoutS}s`,
+      '-timeout_error',
+      '-trace_err',
+      '-error_file',
+      this.errorFile,
+      '-trace_stat',
+      '-stf',
+      this.statsFile,
+      '-fd',
+      '1',
+      '-trace_logs',
+      '-log_file',
+      this.logFile,
+    ]);
+    this.run = run;
+    // The contacts exist from the registrations on: calls are sent there from the first level.
+    const deadline = Date.now() + 5000;
+    while (!udpPortBound(this.port) || sippStats(this.statsFile) === null) {
+      if (run.exited()) throw new Error(`the phones' sipp exited at start:\n${tail(run.output())}`);
+      if (Date.now() > deadline) {
+        throw new Error(`the phones' sipp did not start on port ${this.port} within 5 s`);
       }
-      return code;
+      await delay(50);
     }
-  })();
-  return caller;
+  }
+
+  stats(): Record<string, number> | null {
+    return sippStats(this.statsFile);
+  }
+
+  /** INVITEs the phones took again after their answer (see uas-operators.xml). */
+  invitesAgain(): number {
+    return sippEvents(this.logFile).filter((e) => e.event === 'invite-again').length;
+  }
+
+  errors(count: number): string[] {
+    return sippErrorLines(this.errorFile, count);
+  }
+
+  running(): boolean {
+    return this.run !== null && !this.run.exited();
+  }
+
+  output(): string {
+    return this.run?.output() ?? '';
+  }
+
+  stop(): Promise<void> {
+    return terminate(this.run);
+  }
+}
+
+/** True when a UDP socket is bound to `port` on this host (read from /proc, binds nothing). */
+function udpPortBound(port: number): boolean {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const file of ['/proc/net/udp', '/proc/net/udp6']) {
+    let table = '';
+    try {
+      table = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    if (table.split('\n').some((l) => l.trim().split(/\s+/)[1]?.endsWith(hexPort))) return true;
+  }
+  return false;
+}
+
+interface CallersRun {
+  code: number;
+  /** sipp's counters at its end. */
+  stats: Record<string, number> | null;
+  /** Callers whose call was answered and ended with the PBX's BYE. */
+  completed: Set<string>;
+  answered: Set<string>;
+  errors: string[];
+  output: string;
+}
+
+/** The callers' sipp of the level under way (stopped on an interrupt). */
+let callersRun: SippRun | null = null;
+
+/**
+ * One sipp places all calls of a level: one line of its injection file per call (caller number
+ * and DID), `rate` new calls a second (0: all at once), at most `callers.length` at a time. Every
+ * call waits for the PBX's BYE, at most `timeoutS`; the whole run is bounded too.
+ */
+async function placeCallers(
+  dir: string,
+  name: string,
+  callers: string[],
+  rate: number,
+  timeoutS: number,
+): Promise<CallersRun> {
+  const inf = path.join(dir, `${name}-callers.csv`);
+  writeFileSync(
+    inf,
+    ['SEQUENTIAL', ...callers.map((c) => `${c};${SERVICES[0]!}`)].join('\n') + '\n',
+  );
+  const statsFile = path.join(dir, `${name}-stats.csv`);
+  const errorFile = path.join(dir, `${name}-errors.log`);
+  const logFile = path.join(dir, `${name}.log`);
+  const pace =
+    rate > 0 ? ['-r', String(rate), '-rp', '1000'] : ['-r', String(callers.length), '-rp', '1'];
+  const run = await runSipp([
+    '-sf',
+    CALLERS_SCENARIO,
+    '-inf',
+    inf,
+    `127.0.0.1:${PORTS.sip}`,
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(await freeUdpPort()),
+    '-mp',
+    String(await freeMediaPort()),
+    '-m',
+    String(callers.length),
+    '-l',
+    String(callers.length),
+    ...pace,
+    '-rtp_echo',
+    '-recv_timeout',
+    String(timeoutS * 1000),
+    '-timeout',
+    `${timeoutS + 15}s`,
+    '-timeout_error',
+    '-trace_err',
+    '-error_file',
+    errorFile,
+    '-trace_stat',
+    '-stf',
+    statsFile,
+    '-fd',
+    '5',
+    '-trace_logs',
+    '-log_file',
+    logFile,
+  ]);
+  callersRun = run;
+  let deadline: NodeJS.Timeout | undefined;
+  const code = await Promise.race([
+    run.done,
+    new Promise<number>((resolve) => {
+      deadline = setTimeout(() => resolve(-2), (timeoutS + 30) * 1000);
+    }),
+  ]);
+  clearTimeout(deadline);
+  if (code === -2) await terminate(run);
+  callersRun = null;
+  const completed = new Set<string>();
+  const answered = new Set<string>();
+  for (const e of sippEvents(logFile)) {
+    if (e.caller === null) continue;
+    if (e.event === 'answered') answered.add(e.caller);
+    if (e.event === 'remote-bye') completed.add(e.caller);
+  }
+  return {
+    code,
+    stats: sippStats(statsFile),
+    completed,
+    answered,
+    errors: sippErrorLines(errorFile, 3),
+    output: run.output(),
+  };
 }
 
 async function runLevel(b: Bench, pass: PassName, passNo: number, index: number, level: number) {
@@ -766,7 +1096,8 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   );
   const amiBefore = withController ? await scrape(b.api, 'kcc_ami_events_total') : null;
   if (withController) await scrape(b.api, 'kcc_nodejs_eventloop_lag_max_seconds');
-  const abortsBefore = phoneAborts();
+  const phonesBefore = b.phones.stats();
+  const againBefore = b.phones.invitesAgain();
 
   const callers = Array.from(
     { length: level },
@@ -788,24 +1119,13 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   })();
 
   const before = mark(asterisk, controllerPid);
-  const calls: Caller[] = [];
-  const t0 = performance.now();
-  for (const [i, callerId] of callers.entries()) {
-    // Pacing the arrivals (--rate), not waiting for an event.
-    const due = opts.rate > 0 ? t0 + (i * 1000) / opts.rate : t0;
-    if (due > performance.now()) await delay(due - performance.now());
-    calls.push(startCaller(callerId, callTimeoutS));
-  }
-  let deadline: NodeJS.Timeout | undefined;
-  const codes = await Promise.race([
-    Promise.all(calls.map((c) => c.done)),
-    new Promise<null>((resolve) => {
-      deadline = setTimeout(() => resolve(null), (callTimeoutS + 15) * 1000);
-    }),
-  ]);
-  clearTimeout(deadline);
-  const finalCodes = codes ?? calls.map(() => -1);
-  if (codes === null) for (const c of calls) c.kill();
+  const run = await placeCallers(
+    b.sippDir,
+    `pass${passNo}-level${level}`,
+    callers,
+    opts.rate,
+    callTimeoutS,
+  );
   await delay(TAIL_MS);
   const after = mark(asterisk, controllerPid);
   sampling = false;
@@ -813,24 +1133,56 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   b.lastLevelEnd = Date.now();
 
   const problems: string[] = [];
-  const failedIdx = finalCodes.flatMap((code, i) => (code === 0 ? [] : [i]));
-  for (const i of failedIdx.slice(0, 3)) {
+  const succeeded = stat(run.stats, 'SuccessfulCall(C)');
+  const failedCalls = stat(run.stats, 'FailedCall(C)');
+  const failed = Math.max(level - succeeded, level - run.completed.size);
+  if (run.code !== 0 || succeeded !== level || failedCalls > 0) {
     problems.push(
-      `caller ${callers[i]} sipp exit ${finalCodes[i]}: ${sippErrors(calls[i]!.output())}`,
+      `callers' sipp exit ${run.code}: ${succeeded} successful, ${failedCalls} failed calls ` +
+        `of ${level}` +
+        (run.errors.length ? `\n    ${run.errors.join('\n    ')}` : ''),
     );
   }
-  if (failedIdx.length > 3) problems.push(`... and ${failedIdx.length - 3} more failed callers`);
+  const unfinished = callers.filter((c) => !run.completed.has(c));
+  if (unfinished.length) {
+    const sample = unfinished
+      .slice(0, 5)
+      .map((c) => `${c} (${run.answered.has(c) ? 'answered, no BYE' : 'never answered'})`);
+    problems.push(
+      `${unfinished.length} callers did not get the PBX's BYE: ${sample.join(', ')}` +
+        (unfinished.length > 5 ? ', ...' : ''),
+    );
+  }
   if (peakBridged < level) {
     problems.push(`only ${peakBridged} of ${level} calls were in conversation at the same time`);
   }
 
-  const aborts = phoneAborts() - abortsBefore;
-  if (aborts > 0) {
+  // The phones dump their counters every second: wait for the level's calls to be counted.
+  let phonesAfter = b.phones.stats();
+  const phoneDelta = (name: string) => stat(phonesAfter, name) - stat(phonesBefore, name);
+  for (let i = 0; i < 10; i++) {
+    if (phoneDelta('SuccessfulCall(C)') + phoneDelta('FailedCall(C)') >= level) break;
+    await delay(500);
+    phonesAfter = b.phones.stats();
+  }
+  const phoneCalls = phoneDelta('IncomingCall(C)');
+  const phoneOk = phoneDelta('SuccessfulCall(C)');
+  const phoneFailed = phoneDelta('FailedCall(C)');
+  if (phoneCalls !== level || phoneOk !== level || phoneFailed > 0) {
     problems.push(
-      `${aborts} operator phones gave up on a call after an INVITE came again after their answer ` +
-        '(the PBX answered SIP late) and never hung up',
+      `the operators' phones took ${phoneCalls} calls for ${level} callers: ${phoneOk} ended ` +
+        `normally, ${phoneFailed} failed` +
+        (phoneFailed > 0 ? `\n    ${b.phones.errors(3).join('\n    ')}` : ''),
     );
   }
+  if (!b.phones.running()) {
+    problems.push(`the operators' phones stopped:\n${tail(b.phones.output())}`);
+  }
+  const again = b.phones.invitesAgain() - againBefore;
+  const retrans =
+    stat(run.stats, 'Retransmissions(C)') +
+    stat(phonesAfter, 'Retransmissions(C)') -
+    stat(phonesBefore, 'Retransmissions(C)');
 
   const recordings = await checkRecordings(b, callers);
   problems.push(...recordings.problems);
@@ -873,11 +1225,11 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   const result: LevelResult = {
     pass,
     level,
-    failed: failedIdx.length,
-    replaced: calls.reduce((n, c) => n + c.replaced, 0),
+    failed,
+    retrans,
     problems,
     peakBridged,
-    phoneAborts: aborts,
+    phoneFailed,
     seconds,
     asteriskCpu,
     controllerCpu,
@@ -892,7 +1244,8 @@ async function runLevel(b: Bench, pass: PassName, passNo: number, index: number,
   };
   say(
     `${pass === 'controller' ? 'with controller' : 'Asterisk alone '} level ${level}: ` +
-      `${result.failed} failed (${result.replaced} re-placed), peak ${peakBridged} in conversation, ` +
+      `${result.failed} failed, ${retrans} SIP retransmissions (${again} INVITEs came again to ` +
+      `an answered phone), peak ${peakBridged} in conversation, ` +
       `CPU: Asterisk ${fmt(asteriskCpu)} %, controller ${fmt(controllerCpu)} %, ` +
       `sipp ${fmt(harnessCpu)} %, others ${fmt(result.othersCpu)} %; ` +
       `lag p99 ${fmt(lagP99, 0)} ms; ${seconds.toFixed(1)} s` +
@@ -1022,7 +1375,7 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
     'pass',
     'level',
     'failed',
-    're-placed',
+    'retrans',
     'peak',
     'asterisk %',
     'controller %',
@@ -1042,7 +1395,7 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
       r.pass === 'controller' ? 'with controller' : 'Asterisk alone',
       String(r.level),
       String(r.failed),
-      String(r.replaced),
+      String(r.retrans),
       String(r.peakBridged),
       fmt(r.asteriskCpu),
       fmt(r.controllerCpu),
@@ -1065,7 +1418,8 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
     '',
     `CPU in % of one core (${cores} cores: ${cores * 100} % in all) from the first call placed to ` +
       '2 s after the last one ended. "peak": most calls in conversation at once; "sipp": the ' +
-      'load generator (phones, callers, this script); "others": the rest of the box, processes ' +
+      'load generator (phones, callers, this script); "retrans": SIP messages sipp sent again; ' +
+      '"others": the rest of the box, processes ' +
       'that are not part of the benchmark included; "lag": from the AMI event to the live view; ' +
       '"loop max": the controller\'s worst event-loop delay.',
   );
@@ -1140,7 +1494,7 @@ function report(opts: Options, passes: LevelResult[][]): boolean {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-const phones: SippOperator[] = [];
+let phones: Phones | null = null;
 let controller = null as Controller | null;
 let watch: LiveWatch | null = null;
 let labStarted = false;
@@ -1151,14 +1505,8 @@ let cleaning: Promise<void> | null = null;
 function cleanup(): Promise<void> {
   return (cleaning ??= (async () => {
     watch?.close();
-    for (const c of activeCalls) c.kill();
-    activeCalls.clear();
-    await Promise.all(
-      phones.map(async (p) => {
-        await p.stop().catch(() => undefined);
-        removeSippFiles(p.port, ['operator.log', 'errors.log', 'register-errors.log']);
-      }),
-    );
+    await terminate(callersRun).catch(() => undefined);
+    await phones?.stop().catch(() => undefined);
     await controller?.stop().catch(() => undefined);
     if (labStarted) {
       await lab('stop', '--instance', INSTANCE).catch((err: unknown) => {
@@ -1258,39 +1606,25 @@ async function main(): Promise<number> {
     }
   }
 
-  const talkTimeoutS = Math.ceil(opts.maxMinutes * 60 + 120);
-  for (let i = 0; i < usernames.length; i += 20) {
-    await Promise.all(
-      usernames.slice(i, i + 20).map(async (username) => {
-        const password = secrets.get(username);
-        if (!password) throw new Error(`no SIP password for ${username}`);
-        for (let attempt = 0; ; attempt++) {
-          const phone = await startOperator({
-            username,
-            password,
-            pbxPort: PORTS.sip,
-            ringMs: RING_MS,
-            talkMs: opts.talkMs,
-            calls: 10_000,
-            audio: opts.audio,
-            expiresS: 3600,
-            timeoutS: talkTimeoutS,
-          });
-          phones.push(phone);
-          try {
-            await phone.registered;
-            return;
-          } catch (err) {
-            // A port clash at start (see socketClash): start the phone again on other ports.
-            await phone.stop();
-            phones.splice(phones.indexOf(phone), 1);
-            removeSippFiles(phone.port, ['operator.log', 'errors.log', 'register-errors.log']);
-            if (attempt >= 3 || !socketClash(phone)) throw err;
-          }
-        }
-      }),
-    );
-  }
+  const sippDir = path.join(dataDir, 'sipp');
+  mkdirSync(sippDir);
+  phones = await Phones.create(sippDir);
+  // Registered for longer than the benchmark may run.
+  const expiresS = Math.ceil(opts.maxMinutes * 60 + 600);
+  await phones.register(
+    usernames.map((username) => {
+      const password = secrets.get(username);
+      if (!password) throw new Error(`no SIP password for ${username}`);
+      return { username, password };
+    }),
+    expiresS,
+  );
+  await phones.start({
+    ringMs: RING_MS,
+    talkMs: opts.talkMs,
+    audio: opts.audio,
+    timeoutS: Math.ceil(opts.maxMinutes * 60 + 120),
+  });
   await waitFor(
     `${operators} operators free in queue ${QUEUE}`,
     async () => ((await freeMembers(root)) >= operators ? true : undefined),
@@ -1300,8 +1634,10 @@ async function main(): Promise<number> {
     const queue = await asteriskCli(root, `queue show ${QUEUE}`).catch(() => '');
     throw new Error(`${String(err)}\n${tail(queue, 3000)}`);
   });
-  for (const pid of sippChildren()) yieldCpu(pid);
-  say(`${operators} phones registered`);
+  say(
+    `${operators} phones registered from 127.0.0.1:${phones.port} and answering there ` +
+      `(media from port ${phones.mediaPort})`,
+  );
 
   await publishFlow(api, 'bench', {
     start: 'greet',
@@ -1324,6 +1660,8 @@ async function main(): Promise<number> {
     controller,
     api,
     watch,
+    phones,
+    sippDir,
     lastLevelEnd: 0,
   };
   say(`pass 1: levels ${opts.levels.join(', ')} with the controller running`);

@@ -4,10 +4,24 @@
  */
 import type { Language, Role } from '../db/schema.js';
 import type { PbxStore } from '../pbx/store.js';
+import { DEMO_KB_ARTICLES, DEMO_KB_CATEGORIES } from '../servicedesk/kb/demo-content.js';
+import type { KbService } from '../servicedesk/kb/service.js';
 import type { AuthService } from './auth-service.js';
 import type { UserStore } from './users-store.js';
 
 export const DEMO_PASSWORD = 'demo-kcc-2026';
+
+/** The customer's branches in three regions, with made-up numbers (transfers go to the trunk). */
+const DEMO_BRANCHES = [
+  { region: 'Алматы', regionId: 'almaty', name: 'Алматинский филиал', number: '+77270000001' },
+  { region: 'Астана', regionId: 'astana', name: 'Филиал в Астане', number: '+77170000001' },
+  {
+    region: 'Карагандинская область',
+    regionId: 'karaganda',
+    name: 'Карагандинский филиал',
+    number: '+77210000001',
+  },
+];
 
 export const DEMO_USERS: Array<{
   username: string;
@@ -42,5 +56,13 @@ export async function seedDemo(
     created.push(u.username);
   }
   if ((await pbx.trunks()).length === 0) await pbx.upsertTrunk('carrier', ['127.0.0.1']);
+  if (!(await pbx.hasBranches())) {
+    for (const b of DEMO_BRANCHES) await pbx.addBranch(b);
+  }
   return created;
+}
+
+/** Demo knowledge base: categories and published articles in Kazakh and Russian, once. */
+export async function seedDemoKnowledgeBase(kb: KbService): Promise<number> {
+  return kb.seed(DEMO_KB_CATEGORIES, DEMO_KB_ARTICLES, 'system');
 }

@@ -12,6 +12,13 @@ export const PERMISSIONS = [
   'users:manage',
   'audit:read',
   'pbx:manage',
+  // Service Desk (SD-30): work tickets; see every ticket and the daily checks; settings.
+  'tickets:work',
+  'tickets:supervise',
+  'servicedesk:manage',
+  // Knowledge base (KB-16/17): search and read; write and publish articles.
+  'kb:read',
+  'kb:write',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -24,9 +31,32 @@ export const ROLES: readonly Role[] = [
 ];
 
 const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  operator: ['calls:read', 'summary:read', 'health:read', 'softphone:use'],
-  second_line: ['calls:read', 'summary:read', 'health:read', 'softphone:use'],
-  supervisor: ['calls:read', 'summary:read', 'health:read', 'softphone:use'],
+  operator: [
+    'calls:read',
+    'summary:read',
+    'health:read',
+    'softphone:use',
+    'tickets:work',
+    'kb:read',
+  ],
+  second_line: [
+    'calls:read',
+    'summary:read',
+    'health:read',
+    'softphone:use',
+    'tickets:work',
+    'kb:read',
+  ],
+  supervisor: [
+    'calls:read',
+    'summary:read',
+    'health:read',
+    'softphone:use',
+    'tickets:work',
+    'tickets:supervise',
+    'kb:read',
+    'kb:write',
+  ],
   // The administrator has what the supervisor has except operator functions (ADM-36).
   administrator: [
     'calls:read',
@@ -35,6 +65,10 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'users:manage',
     'audit:read',
     'pbx:manage',
+    'tickets:supervise',
+    'servicedesk:manage',
+    'kb:read',
+    'kb:write',
   ],
   // The customer's observer sees availability figures only: no numbers, names or recordings (OBS-13).
   observer: ['summary:read', 'health:read'],

@@ -8,10 +8,14 @@ import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-inbound-path.js';
+import * as m0003 from './migrations/0003-service-desk.js';
+import * as m0004 from './migrations/0004-knowledge-base.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-inbound-path': m0002,
+  '0003-service-desk': m0003,
+  '0004-knowledge-base': m0004,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -34,6 +38,10 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  // SQLite's lower() folds ASCII only; names are Kazakh and Russian.
+  sqlite.function('ulower', { deterministic: true }, (v: unknown) =>
+    typeof v === 'string' ? v.toLowerCase() : v,
+  );
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, sqlite };
 }

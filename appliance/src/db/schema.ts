@@ -140,6 +140,8 @@ export interface BranchesTable {
   region: string;
   name: string;
   number: string;
+  /** The region (regions.id) the branch serves, for tickets; null: not tied yet. */
+  region_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface CalendarOverridesTable {
@@ -195,6 +197,192 @@ export interface IngestOffsetsTable {
   offset: number;
 }
 
+export interface RegionsTable {
+  id: string;
+  kind: 'region' | 'city';
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+  active: ColumnType<number, number | undefined, number>;
+  sort: ColumnType<number, number | undefined, number>;
+}
+
+export interface SdServicesTable {
+  id: string;
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+  active: ColumnType<number, number | undefined, number>;
+  sort: ColumnType<number, number | undefined, number>;
+}
+
+export interface TicketsTable {
+  id: Generated<number>;
+  type: string;
+  status: string;
+  line: ColumnType<string, string | undefined, string>;
+  channel: string;
+  subscriber_name: string | null;
+  subscriber_phone: string | null;
+  subscriber_account: string | null;
+  region_id: string | null;
+  service_id: string | null;
+  branch_id: number | null;
+  topic: string | null;
+  description: string | null;
+  assignee: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  revision: ColumnType<number, number | undefined, number>;
+  escalated_at: string | null;
+  callback_due_at: string | null;
+  callback_done_at: string | null;
+  callback_breached_at: string | null;
+  resolution_due_at: string | null;
+  resolution_breached_at: string | null;
+  resolved_at: string | null;
+  closed_at: string | null;
+  correction_requested_at: string | null;
+  corrections: ColumnType<number, number | undefined, number>;
+  api_client: string | null;
+  client_key: string | null;
+  client_request_hash: string | null;
+}
+
+export interface TicketEventsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  at: string;
+  actor: string;
+  kind: string;
+  /** JSON: [{field, from, to}]. */
+  changes: ColumnType<string, string | undefined, string>;
+  note: string | null;
+}
+
+export interface TicketLinksTable {
+  ticket_id: number;
+  kind: 'call' | 'chat' | 'recording';
+  ref: string;
+  created_at: string;
+}
+
+export interface CallbackAttemptsTable {
+  id: Generated<number>;
+  ticket_id: number;
+  at: string;
+  by: string;
+  result: string;
+  call_id: string | null;
+  note: string | null;
+}
+
+export interface RegistrationRejectionsTable {
+  id: Generated<number>;
+  at: string;
+  username: string;
+  type: string;
+  /** JSON list of the missing fields. */
+  missing: string;
+}
+
+export interface SavedFiltersTable {
+  id: Generated<number>;
+  username: string;
+  name: string;
+  /** JSON of the ticket list query. */
+  query: string;
+  created_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  created_by: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface WebhooksTable {
+  id: Generated<number>;
+  url: string;
+  secret: string;
+  /** JSON list of event kinds, or ["*"]. */
+  events: string;
+  active: ColumnType<number, number | undefined, number>;
+  created_by: string;
+  created_at: string;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  webhook_id: number;
+  event_id: number;
+  payload: string;
+  created_at: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: string;
+  delivered_at: string | null;
+  last_status: number | null;
+  last_error: string | null;
+}
+
+/** Knowledge base (KB-16/17): see migrations/0004-knowledge-base.ts. */
+export type KbStatus = 'draft' | 'published' | 'archived';
+
+export interface KbCategoriesTable {
+  id: Generated<number>;
+  parent_id: number | null;
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+  position: ColumnType<number, number | undefined, number>;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface KbArticlesTable {
+  id: Generated<number>;
+  language: 'kk' | 'ru';
+  category_id: number | null;
+  status: KbStatus;
+  current_version: number;
+  title: string;
+  body: string;
+  /** JSON array of tags. */
+  tags: string;
+  translation_id: number | null;
+  created_at: string;
+  created_by: string | null;
+  updated_at: string;
+  updated_by: string | null;
+  published_at: string | null;
+}
+
+export interface KbArticleVersionsTable {
+  article_id: number;
+  version: number;
+  language: 'kk' | 'ru';
+  category_id: number | null;
+  title: string;
+  body: string;
+  tags: string;
+  note: string | null;
+  created_at: string;
+  created_by: string | null;
+}
+
+/** The normalised text indexed in `kb_fts` for each article (needed to remove it again). */
+export interface KbSearchDocsTable {
+  article_id: number;
+  title: string;
+  body: string;
+  tags: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -213,6 +401,21 @@ export interface Database {
   recordings: RecordingsTable;
   call_segments: CallSegmentsTable;
   ingest_offsets: IngestOffsetsTable;
+  regions: RegionsTable;
+  sd_services: SdServicesTable;
+  tickets: TicketsTable;
+  ticket_events: TicketEventsTable;
+  ticket_links: TicketLinksTable;
+  callback_attempts: CallbackAttemptsTable;
+  registration_rejections: RegistrationRejectionsTable;
+  saved_filters: SavedFiltersTable;
+  api_tokens: ApiTokensTable;
+  webhooks: WebhooksTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  kb_categories: KbCategoriesTable;
+  kb_articles: KbArticlesTable;
+  kb_article_versions: KbArticleVersionsTable;
+  kb_search_docs: KbSearchDocsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

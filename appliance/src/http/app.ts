@@ -28,7 +28,7 @@ import type { CallService } from '../calls/service.js';
 import { deviceRoutes } from '../device/routes.js';
 import type { HealthService } from '../device/health.js';
 import { notFoundBody, registerErrorHandler } from './errors.js';
-import { isGuardedPath, registerGuard } from './guard.js';
+import { isGuardedPath, registerGuard, type ApiTokenResolver } from './guard.js';
 import type { LiveHub } from './live-hub.js';
 import { registerMetrics, type Metrics } from './metrics.js';
 import { registerSipProxy } from './sip-proxy.js';
@@ -48,6 +48,8 @@ export interface AppDeps {
   pbxWebSocket: { host: string; port: number } | null;
   caCert: string | null;
   metricsToken: string;
+  /** API clients' bearer tokens (Service Desk API); absent: no route takes tokens. */
+  resolveApiToken?: ApiTokenResolver;
   /** Further domains' routes, registered after the core ones. */
   routes?: FastifyPluginAsyncTypebox[];
   /** Called for every route as it is added, so a test can audit the whole route table. */
@@ -83,13 +85,16 @@ export async function buildApp(deps: AppDeps, server: ServerOptions = {}): Promi
           'Controller API. Sign in with POST /api/auth/login; send X-CSRF-Token on changes.',
       },
       components: {
-        securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'kcc_session' } },
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'kcc_session' },
+          apiToken: { type: 'http', scheme: 'bearer' },
+        },
       },
       security: [{ session: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
-  registerGuard(app, deps.auth);
+  registerGuard(app, deps.auth, deps.resolveApiToken);
   registerMetrics(app, deps.metrics, deps.metricsToken);
 
   deps.hub.register(app);

@@ -35,6 +35,14 @@ export function registerErrorHandler(app: FastifyInstance): void {
     if (err.validation) {
       code = 'validation';
       message = message.replace(/^(body|querystring|params)\//, '$1.');
+      // Ajv's message for an unknown field does not say which one.
+      const first = err.validation[0];
+      const extra = (first?.params as { additionalProperty?: unknown } | undefined)
+        ?.additionalProperty;
+      if (first?.keyword === 'additionalProperties' && typeof extra === 'string') {
+        const where = `${err.validationContext ?? 'body'}${first.instancePath.replace(/\//g, '.')}`;
+        message = `${where}.${extra}: additional field not allowed`;
+      }
     } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) {
       code = 'invalid_json';
       message = `Request body is not valid JSON: ${err.message}`;

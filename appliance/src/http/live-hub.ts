@@ -14,6 +14,10 @@ export const TOPICS = {
   calls: 'calls:read',
   summary: 'summary:read',
   health: 'health:read',
+  /** Ticket changes (SD-30). */
+  tickets: 'tickets:work',
+  /** Service Desk clocks that ran out: the supervisor's alerts (LINE-5, QA-12). */
+  'servicedesk-alerts': 'tickets:supervise',
 } as const satisfies Record<string, Permission>;
 export type Topic = keyof typeof TOPICS;
 

@@ -294,6 +294,31 @@ export function isOpen(at: Date, hours: WorkingHours, rules: CalendarRules): boo
 }
 
 /**
+ * `isOpen` for many instants in a row (deadlines that count working time ask every minute of a
+ * span): the calendar of each year is worked out once.
+ */
+export function openPredicate(hours: WorkingHours, rules: CalendarRules): (at: Date) => boolean {
+  const years = new Map<number, Map<string, CalendarDay>>();
+  return (at) => {
+    const { day, minutes } = centerClock(at);
+    const date = formatDate(day);
+    const year = Number(date.slice(0, 4));
+    let days = years.get(year);
+    if (!days) {
+      days = new Map(calendarYear(year, rules).map((d) => [d.date, d]));
+      years.set(year, days);
+    }
+    const today = days.get(date);
+    if (!today) return false;
+    const { open, close } = hoursFor(today.kind, hours);
+    const from = parseTime(open, false);
+    const to = parseTime(close, true);
+    if (from === null || to === null) return false;
+    return minutes >= from && minutes < to;
+  };
+}
+
+/**
  * Validates rules and hours; returns a list of problems, each naming the field, e.g.
  * `overrides[2].date: 2026-02-30 is not a date`.
  */

@@ -67,4 +67,24 @@ export class PbxStore {
       .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at }))
       .execute();
   }
+
+  async hasBranches(): Promise<boolean> {
+    return (
+      (await this.db.selectFrom('branches').select('id').limit(1).executeTakeFirst()) !== undefined
+    );
+  }
+
+  async addBranch(b: {
+    region: string;
+    regionId: string | null;
+    name: string;
+    number: string;
+  }): Promise<number> {
+    const r = await this.db
+      .insertInto('branches')
+      .values({ region: b.region, region_id: b.regionId, name: b.name, number: b.number })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return r.id;
+  }
 }

@@ -107,6 +107,9 @@ export function trunkRoutes(
           body: Type.Object(
             {
               region: Type.String({ minLength: 1, maxLength: 80 }),
+              regionId: Type.Optional(
+                Type.String({ maxLength: 40, description: 'The region it serves (tickets)' }),
+              ),
               name: Type.String({ minLength: 1, maxLength: 120 }),
               number: PhoneNumber,
             },
@@ -115,9 +118,22 @@ export function trunkRoutes(
         },
       },
       async (req, reply) => {
+        const { regionId, ...branch } = req.body;
+        if (regionId) {
+          const known = await db
+            .selectFrom('regions')
+            .select('id')
+            .where('id', '=', regionId)
+            .executeTakeFirst();
+          if (!known) {
+            throw new AppError(400, 'validation', `regionId: unknown region "${regionId}"`, {
+              field: 'regionId',
+            });
+          }
+        }
         const r = await db
           .insertInto('branches')
-          .values(req.body)
+          .values({ ...branch, region_id: regionId ?? null })
           .returning('id')
           .executeTakeFirstOrThrow();
         return reply.status(201).send({ id: r.id, ...req.body });

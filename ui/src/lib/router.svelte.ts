@@ -1,6 +1,7 @@
 import type { Role } from './types';
 
-export type Route = 'login' | 'operator' | 'supervisor' | 'admin' | 'observer' | 'wallboard';
+export type Route =
+  'login' | 'operator' | 'supervisor' | 'admin' | 'observer' | 'wallboard' | 'kb' | 'tickets';
 
 const ROUTES: readonly Route[] = [
   'login',
@@ -9,6 +10,8 @@ const ROUTES: readonly Route[] = [
   'admin',
   'observer',
   'wallboard',
+  'kb',
+  'tickets',
 ];
 
 /** The view each role lands on after login. */
@@ -26,9 +29,17 @@ export function landingFor(role: Role): Route {
   }
 }
 
-/** Views a role may open: its own landing, and the wallboard for those who watch the floor. */
+/**
+ * Views a role may open: its own landing, the wallboard for those who watch the floor, and the
+ * knowledge base for those who answer subscribers or write its articles (kb:read), and the
+ * Service Desk for those who work tickets.
+ */
 export function canOpen(role: Role, route: Route): boolean {
   if (route === 'login') return false;
+  if (route === 'kb') return role !== 'observer';
+  // The Service Desk (tickets:work): the roles that register and work subscribers' requests.
+  if (route === 'tickets')
+    return role === 'operator' || role === 'second_line' || role === 'supervisor';
   if (route === 'wallboard')
     return role === 'supervisor' || role === 'administrator' || role === 'observer';
   return landingFor(role) === route;

@@ -1,5 +1,7 @@
 // Source of the message keys: kk.ts and ru.ts must provide exactly these keys.
 // Placeholders in braces ({time}) are filled by `t(key, params)`.
+import { sdEn } from './sd-en';
+
 export const en = {
   'app.title': 'KCC contact center',
   'app.loading': 'Loading…',
@@ -114,8 +116,74 @@ export const en = {
   'unit.TB': '{n} TB',
   'unit.PB': '{n} PB',
 
+  'nav.kb': 'Knowledge base',
+  'nav.workplace': 'Workplace',
+  'view.kb': 'Knowledge base',
+  'kb.search.label': 'Search the knowledge base',
+  'kb.search.placeholder': 'Type a question or keywords (press / to jump here)',
+  'kb.search.hint': 'Any word form works; Kazakh letters may be typed as Russian ones (казакстан).',
+  'kb.filter.language': 'Article language',
+  'kb.filter.allLanguages': 'All languages',
+  'kb.filter.category': 'Category',
+  'kb.filter.allCategories': 'All categories',
+  'kb.lang.kk': 'Kazakh',
+  'kb.lang.ru': 'Russian',
+  'kb.status.draft': 'Draft',
+  'kb.status.published': 'Published',
+  'kb.status.archived': 'Archived',
+  'kb.results.count': 'Found: {n}',
+  'kb.results.partial': 'No article has every word; showing articles with some of them.',
+  'kb.results.none':
+    'Nothing found for “{q}”. Try fewer words, another form of the word or all languages.',
+  'kb.results.recent': 'Recently updated',
+  'kb.results.empty': 'The knowledge base has no articles yet.',
+  'kb.searching': 'Searching…',
+  'kb.select': 'Pick an article from the list to read it here.',
+  'kb.new': 'New article',
+  'kb.edit': 'Edit',
+  'kb.close': 'Close',
+  'kb.translation': 'Translation: {title}',
+  'kb.updated': 'Version {n}, {time}, {user}',
+  'kb.history': 'Version history',
+  'kb.history.current': 'current',
+  'kb.history.version': 'Version {n}',
+  'kb.restore': 'Restore',
+  'kb.restore.confirm':
+    'Restore version {n}? It is saved again as the newest version; nothing is lost.',
+  'kb.publish': 'Publish',
+  'kb.unpublish': 'Back to draft',
+  'kb.archive': 'Archive',
+  'kb.archive.confirm':
+    'Archive “{title}”? Operators will no longer find it; you can publish it again later.',
+  'kb.confirm.cancel': 'Cancel',
+  'kb.editor.newTitle': 'New article',
+  'kb.editor.editTitle': 'Editing version {n}',
+  'kb.editor.title': 'Title',
+  'kb.editor.body': 'Text (Markdown: ## heading, **bold**, - list, | table |)',
+  'kb.editor.language': 'Language',
+  'kb.editor.category': 'Category',
+  'kb.editor.noCategory': 'No category',
+  'kb.editor.tags': 'Tags, comma-separated',
+  'kb.editor.status': 'Status',
+  'kb.editor.note': 'What changed (optional)',
+  'kb.editor.preview': 'Preview',
+  'kb.editor.save': 'Save',
+  'kb.editor.saving': 'Saving…',
+  'kb.editor.cancel': 'Cancel',
+  'kb.editor.required': 'Fill in the title.',
+  'kb.editor.conflict':
+    'Someone saved this article while you were editing. Copy your text, reload the article and apply your changes again.',
+  'kb.editor.reload': 'Reload the article',
+  'kb.error.search': 'Search failed: {message}',
+  'kb.error.load': 'Could not open the article: {message}',
+  'kb.error.notFound': 'This article no longer exists or is not published.',
+  'kb.error.save': 'Not saved: {message}',
+  'kb.error.network': 'The controller cannot be reached. Check the network and try again.',
+
   'common.retry': 'Retry',
   'common.loading': 'Loading…',
+
+  ...sdEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

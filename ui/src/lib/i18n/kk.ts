@@ -1,4 +1,5 @@
 import type { Messages } from './en';
+import { sdKk } from './sd-kk';
 
 export const kk = {
   'app.title': 'KCC байланыс орталығы',
@@ -113,6 +114,74 @@ export const kk = {
   'unit.TB': '{n} ТБ',
   'unit.PB': '{n} ПБ',
 
+  'nav.kb': 'Білім қоры',
+  'nav.workplace': 'Жұмыс орны',
+  'view.kb': 'Білім қоры',
+  'kb.search.label': 'Білім қорынан іздеу',
+  'kb.search.placeholder': 'Сұрақ немесе кілт сөздер (/ пернесі — осында)',
+  'kb.search.hint':
+    'Сөздің кез келген түрі жарайды; қазақ әріптерін орыс әріптерімен теруге болады (казакстан).',
+  'kb.filter.language': 'Мақала тілі',
+  'kb.filter.allLanguages': 'Барлық тілдер',
+  'kb.filter.category': 'Санат',
+  'kb.filter.allCategories': 'Барлық санаттар',
+  'kb.lang.kk': 'Қазақша',
+  'kb.lang.ru': 'Орысша',
+  'kb.status.draft': 'Жоба',
+  'kb.status.published': 'Жарияланған',
+  'kb.status.archived': 'Мұрағатта',
+  'kb.results.count': 'Табылды: {n}',
+  'kb.results.partial':
+    'Барлық сөзі бар мақала жоқ; сөздердің бір бөлігі бар мақалалар көрсетілді.',
+  'kb.results.none':
+    '«{q}» бойынша ештеңе табылмады. Сөздерді азайтып, сөздің басқа түрін немесе барлық тілдерді қолданып көріңіз.',
+  'kb.results.recent': 'Жақында жаңартылғандар',
+  'kb.results.empty': 'Білім қорында әзірге мақала жоқ.',
+  'kb.searching': 'Іздеу…',
+  'kb.select': 'Мақаланы осы жерде оқу үшін тізімнен таңдаңыз.',
+  'kb.new': 'Жаңа мақала',
+  'kb.edit': 'Өзгерту',
+  'kb.close': 'Жабу',
+  'kb.translation': 'Аудармасы: {title}',
+  'kb.updated': '{n}-нұсқа, {time}, {user}',
+  'kb.history': 'Нұсқалар тарихы',
+  'kb.history.current': 'ағымдағы',
+  'kb.history.version': '{n}-нұсқа',
+  'kb.restore': 'Қалпына келтіру',
+  'kb.restore.confirm':
+    '{n}-нұсқаны қалпына келтіру керек пе? Ол жаңа нұсқа ретінде сақталады, ештеңе жоғалмайды.',
+  'kb.publish': 'Жариялау',
+  'kb.unpublish': 'Жобаға қайтару',
+  'kb.archive': 'Мұрағатқа',
+  'kb.archive.confirm':
+    '«{title}» мақаласын мұрағатқа жіберу керек пе? Операторлар оны енді таба алмайды; кейін қайта жариялауға болады.',
+  'kb.confirm.cancel': 'Бас тарту',
+  'kb.editor.newTitle': 'Жаңа мақала',
+  'kb.editor.editTitle': '{n}-нұсқаны өңдеу',
+  'kb.editor.title': 'Тақырып',
+  'kb.editor.body': 'Мәтін (Markdown: ## тақырып, **қалың**, - тізім, | кесте |)',
+  'kb.editor.language': 'Тіл',
+  'kb.editor.category': 'Санат',
+  'kb.editor.noCategory': 'Санатсыз',
+  'kb.editor.tags': 'Тегтер, үтір арқылы',
+  'kb.editor.status': 'Күйі',
+  'kb.editor.note': 'Не өзгерді (міндетті емес)',
+  'kb.editor.preview': 'Алдын ала қарау',
+  'kb.editor.save': 'Сақтау',
+  'kb.editor.saving': 'Сақталуда…',
+  'kb.editor.cancel': 'Бас тарту',
+  'kb.editor.required': 'Тақырыпты толтырыңыз.',
+  'kb.editor.conflict':
+    'Сіз өңдеп жатқанда мақаланы басқа пайдаланушы сақтады. Мәтініңізді көшіріп, мақаланы жаңартып, өзгерістерді қайта енгізіңіз.',
+  'kb.editor.reload': 'Мақаланы жаңарту',
+  'kb.error.search': 'Іздеу сәтсіз аяқталды: {message}',
+  'kb.error.load': 'Мақаланы ашу мүмкін болмады: {message}',
+  'kb.error.notFound': 'Мақала жарияланбаған немесе жоқ.',
+  'kb.error.save': 'Сақталмады: {message}',
+  'kb.error.network': 'Сервермен байланыс жоқ. Желіні тексеріп, қайталаңыз.',
+
   'common.retry': 'Қайталау',
   'common.loading': 'Жүктелуде…',
+
+  ...sdKk,
 } as const satisfies Messages;

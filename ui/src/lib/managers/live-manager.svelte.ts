@@ -1,14 +1,18 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- topic counts and handler sets are bookkeeping; what the UI renders is in $state fields */
+import type { Ticket, TicketEvent } from '../servicedesk/types';
 import type { Call, Health, Summary } from '../types';
 
 /** Topics the client may subscribe to on `/api/ws`. */
-export type Topic = 'calls' | 'health' | 'summary';
+export type Topic = 'calls' | 'health' | 'summary' | 'tickets' | 'servicedesk-alerts';
 
 /** Event name → payload pushed by the controller. */
 export interface LiveEvents {
   'call.updated': Call;
   'health.changed': Health;
   'summary.changed': Summary;
+  'ticket.changed': { ticket: Ticket; event: TicketEvent };
+  'ticket.callback_breached': { kind: 'callback'; ticket: Ticket; at: string };
+  'ticket.resolution_breached': { kind: 'resolution'; ticket: Ticket; at: string };
 }
 export type LiveEventName = keyof LiveEvents;
 
