@@ -3,7 +3,8 @@ import type { Ticket, TicketEvent } from '../servicedesk/types';
 import type { Call, Health, Summary } from '../types';
 
 /** Topics the client may subscribe to on `/api/ws`. */
-export type Topic = 'calls' | 'health' | 'summary' | 'tickets' | 'servicedesk-alerts';
+export const TOPICS = ['calls', 'health', 'summary', 'tickets', 'servicedesk-alerts'] as const;
+export type Topic = (typeof TOPICS)[number];
 
 /** Event name → payload pushed by the controller. */
 export interface LiveEvents {
@@ -345,7 +346,7 @@ export class LiveManager {
 }
 
 function isTopic(value: unknown): value is Topic {
-  return value === 'calls' || value === 'health' || value === 'summary';
+  return (TOPICS as readonly unknown[]).includes(value);
 }
 
 export const live = new LiveManager();
