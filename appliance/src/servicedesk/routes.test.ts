@@ -84,6 +84,11 @@ describe('service desk API', () => {
         subscriberRoutes(f.db, f.clock.now),
       ],
     });
+    await signInAll();
+  });
+
+  /** Sessions expire with the test clock: sign everyone in again after moving it far. */
+  async function signInAll() {
     for (const u of USERS) {
       const res = await app.inject({
         method: 'POST',
@@ -96,7 +101,7 @@ describe('service desk API', () => {
         csrf: (res.json() as { csrfToken: string }).csrfToken,
       };
     }
-  });
+  }
 
   afterAll(async () => {
     await app.close();
@@ -295,5 +300,30 @@ describe('service desk API', () => {
       query: { status: 'lost' },
     });
     expect(bad.statusCode).toBe(400);
+  });
+
+  it("lists overdue complaints with their links on the supervisor's check list", async () => {
+    const made = await as('op1', 'POST', '/api/tickets', {
+      ...technical,
+      type: 'complaint',
+      subscriber: { name: 'Болат', phone: '+7 701 999 00 11' },
+      links: [{ kind: 'recording', ref: '2025/11/25/1795.7.wav' }],
+    });
+    expect(made.statusCode).toBe(201);
+    const id = (made.json() as { id: number }).id;
+    f.clock.advance(73 * 3600_000);
+    await signInAll();
+    const res = await as('sup1', 'GET', '/api/servicedesk/overdue');
+    expect(res.statusCode).toBe(200);
+    const item = (
+      res.json() as {
+        items: Array<{ ticket: { id: number }; reasons: string[]; links: unknown[] }>;
+      }
+    ).items.find((i) => i.ticket.id === id);
+    expect(item).toMatchObject({
+      reasons: ['resolution'],
+      links: [{ kind: 'recording', ref: '2025/11/25/1795.7.wav' }],
+    });
+    expect((await as('op1', 'GET', '/api/servicedesk/overdue')).statusCode).toBe(403);
   });
 });

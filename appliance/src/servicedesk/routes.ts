@@ -410,6 +410,52 @@ export function serviceDeskRoutes(
     );
 
     app.get(
+      '/api/servicedesk/overdue',
+      {
+        config: { permission: 'tickets:supervise' },
+        schema: {
+          tags: ['servicedesk'],
+          summary:
+            "The supervisor's check list: callbacks past their deadline and complaints past theirs, with what is linked to them",
+        },
+      },
+      async () => {
+        const { items } = await sd.list({ overdue: true, limit: 200, offset: 0 });
+        const links = items.length
+          ? await db
+              .selectFrom('ticket_links')
+              .select(['ticket_id', 'kind', 'ref'])
+              .where(
+                'ticket_id',
+                'in',
+                items.map((t) => t.id),
+              )
+              .execute()
+          : [];
+        return {
+          items: items.map((ticket) => ({
+            ticket,
+            reasons: [
+              ...(ticket.callback &&
+              !ticket.callback.doneAt &&
+              ticket.callback.dueAt <= now().toISOString()
+                ? (['callback'] as const)
+                : []),
+              ...(ticket.resolution &&
+              !ticket.resolvedAt &&
+              ticket.resolution.dueAt <= now().toISOString()
+                ? (['resolution'] as const)
+                : []),
+            ],
+            links: links
+              .filter((l) => l.ticket_id === ticket.id)
+              .map((l) => ({ kind: l.kind, ref: l.ref })),
+          })),
+        };
+      },
+    );
+
+    app.get(
       '/api/servicedesk/settings',
       {
         config: { permission: 'tickets:work' },
