@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AppError } from '../admin/errors.js';
 import { migrateToLatest, openDatabase, type Db } from '../db/database.js';
 import { silentLogger, TestClock } from '../test-support.js';
@@ -249,6 +249,34 @@ describe('service desk', () => {
       expect(t.callback?.breachedAt).toBe('2026-11-25T07:00:00.000Z');
       expect(history.filter((e) => e.kind === 'callback_breached')).toHaveLength(1);
       expect(history.at(-1)?.actor).toBe('system');
+    });
+
+    it('wakes up by itself at the deadline, whatever the hour-long naps before it', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+      try {
+        const seen: string[] = [];
+        sd.on('breach', () => seen.push(clock.now().toISOString()));
+        const { ticket } = await sd.create(technical, alice);
+        await sd.escalate(ticket.id, alice);
+        await sd.start();
+        // Move the wall clock and the timers together, a minute at a time, for three hours.
+        for (let minute = 0; minute < 180 && seen.length === 0; minute++) {
+          clock.advance(60_000);
+          await vi.advanceTimersByTimeAsync(60_000);
+        }
+        // Due at 07:00; the breach comes within the minute it falls due, and only once.
+        expect(seen).toHaveLength(1);
+        expect(Date.parse(seen[0]!) - Date.parse('2026-11-25T07:00:00.000Z')).toBeLessThanOrEqual(
+          60_000,
+        );
+        expect(Date.parse(seen[0]!)).toBeGreaterThanOrEqual(Date.parse('2026-11-25T07:00:00.000Z'));
+        clock.advance(3_600_000);
+        await vi.advanceTimersByTimeAsync(3_600_000);
+        expect(seen).toHaveLength(1);
+      } finally {
+        sd.stop();
+        vi.useRealTimers();
+      }
     });
 
     it('raises at start a breach that fell due while the controller was down', async () => {
