@@ -1,6 +1,7 @@
 // Source of the message keys: kk.ts and ru.ts must provide exactly these keys.
 // Placeholders in braces ({time}) are filled by `t(key, params)`.
 import { sdEn } from './sd-en';
+import { phoneEn } from './phone-en';
 
 export const en = {
   'app.title': 'KCC contact center',
@@ -184,6 +185,7 @@ export const en = {
   'common.loading': 'Loading…',
 
   ...sdEn,
+  ...phoneEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,6 @@
 import type { Messages } from './en';
 import { sdKk } from './sd-kk';
+import { phoneKk } from './phone-kk';
 
 export const kk = {
   'app.title': 'KCC байланыс орталығы',
@@ -184,4 +185,5 @@ export const kk = {
   'common.loading': 'Жүктелуде…',
 
   ...sdKk,
+  ...phoneKk,
 } as const satisfies Messages;

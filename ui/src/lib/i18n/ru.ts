@@ -1,5 +1,6 @@
 import type { Messages } from './en';
 import { sdRu } from './sd-ru';
+import { phoneRu } from './phone-ru';
 
 export const ru = {
   'app.title': 'KCC контакт-центр',
@@ -184,4 +185,5 @@ export const ru = {
   'common.loading': 'Загрузка…',
 
   ...sdRu,
+  ...phoneRu,
 } as const satisfies Messages;

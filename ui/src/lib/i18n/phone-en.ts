@@ -1,0 +1,38 @@
+// Softphone messages (OP-32); spread into en.ts. phone-kk.ts and phone-ru.ts provide the same keys.
+export const phoneEn = {
+  'phone.title': 'Phone',
+  'phone.line.off': 'Phone off',
+  'phone.line.connecting': 'Connecting…',
+  'phone.line.registered': 'Ready to take calls',
+  'phone.line.reconnecting': 'Connection lost, reconnecting…',
+  'phone.line.failed': 'Phone not connected',
+  'phone.incoming': 'Incoming call',
+  'phone.active': 'In conversation',
+  'phone.connecting': 'Connecting the call…',
+  'phone.ended': 'Call ended',
+  'phone.answer': 'Answer',
+  'phone.hangup': 'Hang up',
+  'phone.mute': 'Mute',
+  'phone.unmute': 'Unmute',
+  'phone.dismiss': 'Close',
+  'phone.retry': 'Connect again',
+  'phone.unknownCaller': 'Number withheld',
+  'phone.language': 'Language: {lang}',
+  'phone.service': 'Dialled: {service}',
+  'phone.shortcut': '{action} ({key})',
+  'phone.devices': 'Headset',
+  'phone.device.input': 'Microphone',
+  'phone.device.output': 'Speaker',
+  'phone.device.default': 'System default',
+  'phone.problem.mic_denied':
+    'The browser does not allow the microphone. Allow it for this site (the lock icon in the address bar) and answer again.',
+  'phone.problem.mic_missing':
+    'No microphone found. Plug in the headset and choose it under “Headset”.',
+  'phone.problem.mic_busy': 'The microphone is used by another program. Close it and try again.',
+  'phone.problem.no_softphone': 'Your account has no phone. Ask the administrator to give you one.',
+  'phone.problem.auth':
+    'The PBX refused the phone’s password. Sign out and in again; if it persists, call the administrator.',
+  'phone.problem.network': 'The PBX cannot be reached. The phone keeps trying by itself.',
+  'phone.problem.media': 'The call’s audio could not be set up. Tell the administrator.',
+  'phone.problem.unknown': 'The phone failed. Try again; if it persists, tell the administrator.',
+} as const;

@@ -1,0 +1,106 @@
+/**
+ * The softphone's line and call as the console shows them, pure: what state the registration is
+ * in, what happened to a call, and which problem to tell the operator about in words they can act
+ * on. The I/O (JsSIP, the microphone, sounds) lives in `softphone.svelte.ts`.
+ */
+
+/** The registration of the operator's endpoint through `/ws`. */
+export type LineState =
+  | 'off' // not started (signed out, or no softphone for this role)
+  | 'connecting' // opening the WebSocket or registering
+  | 'registered' // Asterisk can ring this console
+  | 'reconnecting' // the WebSocket dropped (network blip, Asterisk restart): retrying by itself
+  | 'failed'; // cannot register: see the problem
+
+export type CallPhase = 'ringing' | 'connecting' | 'active' | 'ended';
+
+export interface CallView {
+  id: string;
+  direction: 'inbound' | 'outbound';
+  /** The caller's number as Asterisk presents it. */
+  remote: string;
+  remoteName: string | null;
+  /** Call facts the PBX put in the INVITE (X-KCC-* headers), when present. */
+  callId: string | null;
+  language: string | null;
+  service: string | null;
+  phase: CallPhase;
+  muted: boolean;
+  ringingAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  /** Why the call ended, when it did not end normally. */
+  endProblem: Problem | null;
+}
+
+/** What went wrong, as something the operator can act on (each maps to a message key). */
+export type Problem =
+  | 'mic_denied'
+  | 'mic_missing'
+  | 'mic_busy'
+  | 'no_softphone'
+  | 'auth'
+  | 'network'
+  | 'media'
+  | 'unknown';
+
+/** The problem behind a getUserMedia failure. */
+export function microphoneProblem(error: unknown): Problem {
+  const name = (error as { name?: string } | null)?.name ?? '';
+  if (name === 'NotAllowedError' || name === 'SecurityError' || name === 'PermissionDeniedError') {
+    return 'mic_denied';
+  }
+  if (
+    name === 'NotFoundError' ||
+    name === 'DevicesNotFoundError' ||
+    name === 'OverconstrainedError'
+  ) {
+    return 'mic_missing';
+  }
+  if (name === 'NotReadableError' || name === 'TrackStartError' || name === 'AbortError') {
+    return 'mic_busy';
+  }
+  return 'unknown';
+}
+
+/** The problem behind a JsSIP session's `failed` cause (JsSIP.C.causes). */
+export function sessionProblem(cause: string | undefined): Problem | null {
+  switch (cause) {
+    case 'User Denied Media Access':
+      return 'mic_denied';
+    case 'WebRTC Error':
+    case 'Bad Media Description':
+    case 'Incompatible SDP':
+    case 'Missing SDP':
+      return 'media';
+    case 'Connection Error':
+    case 'Request Timeout':
+    case 'SIP Failure Code':
+      return 'network';
+    // A caller who hung up while it rang, or who was answered elsewhere, is not a problem.
+    case 'Canceled':
+    case 'Terminated':
+    case 'Bye':
+    case 'No Answer':
+    case 'Rejected':
+    case 'Busy':
+    case 'Unavailable':
+    case undefined:
+      return null;
+    default:
+      return 'unknown';
+  }
+}
+
+/** Seconds of conversation so far (or in all, once ended). */
+export function talkSeconds(call: CallView, now: number): number {
+  if (call.answeredAt === null) return 0;
+  return Math.max(0, Math.floor(((call.endedAt ?? now) - call.answeredAt) / 1000));
+}
+
+/** The caller's number from a SIP URI user part: digits, with the + kept. */
+export function displayNumber(user: string | undefined | null): string {
+  if (!user) return '';
+  const m = /^\+?\d+$/.exec(user.trim());
+  return m ? m[0] : user;
+}

@@ -1,0 +1,315 @@
+/**
+ * The console's softphone (OP-32): registers the signed-in operator's WebRTC endpoint through this
+ * origin's `/ws` (the controller relays it to Asterisk) and handles the calls Asterisk offers it.
+ * Asterisk does the call control; the browser only answers, hangs up, mutes and carries media.
+ *
+ * JsSIP (a well-kept SIP-over-WebSocket stack) reconnects the WebSocket by itself after a network
+ * blip or an Asterisk restart and registers again; the line state says so on screen meanwhile.
+ */
+import { UA, WebSocketInterface } from 'jssip';
+import type { RTCSession } from 'jssip/lib/RTCSession';
+import type { RTCSessionEvent } from 'jssip/lib/UA';
+import { api, toApiError } from '../api';
+import {
+  displayNumber,
+  microphoneProblem,
+  sessionProblem,
+  type CallView,
+  type LineState,
+  type Problem,
+} from './line';
+import { Ringer } from './ringer';
+
+interface SoftphoneCredentials {
+  sipUsername: string;
+  sipPassword: string;
+  webSocketPath: string;
+  displayName: string;
+}
+
+const DEVICE_KEY = 'kcc.softphone.devices';
+
+export interface AudioDevices {
+  input: string | null;
+  output: string | null;
+}
+
+export class Softphone {
+  #line = $state<LineState>('off');
+  #problem = $state<Problem | null>(null);
+  #call = $state.raw<CallView | null>(null);
+  #devices = $state.raw<AudioDevices>(readDevices());
+  #ua: UA | null = null;
+  #session: RTCSession | null = null;
+  #remoteAudio: HTMLAudioElement | null = null;
+  readonly #ringer = new Ringer();
+  #wanted = false;
+
+  get line(): LineState {
+    return this.#line;
+  }
+
+  get problem(): Problem | null {
+    return this.#problem;
+  }
+
+  get call(): CallView | null {
+    return this.#call;
+  }
+
+  get devices(): AudioDevices {
+    return this.#devices;
+  }
+
+  /** Fetches this user's SIP credentials and registers. Safe to call again. */
+  async start(): Promise<void> {
+    if (this.#wanted) return;
+    this.#wanted = true;
+    this.#line = 'connecting';
+    this.#problem = null;
+    let creds: SoftphoneCredentials;
+    try {
+      creds = await api.get<SoftphoneCredentials>('/api/softphone');
+    } catch (error) {
+      this.#line = 'failed';
+      this.#problem = toApiError(error).code === 'no_softphone' ? 'no_softphone' : 'network';
+      this.#wanted = false;
+      return;
+    }
+    if (!this.#wanted) return;
+    const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${creds.webSocketPath}`;
+    const socket = new WebSocketInterface(url);
+    const ua = new UA({
+      sockets: [socket],
+      uri: `sip:${creds.sipUsername}@${location.hostname}`,
+      authorization_user: creds.sipUsername,
+      password: creds.sipPassword,
+      display_name: creds.displayName,
+      register: true,
+      register_expires: 120,
+      session_timers: false,
+      user_agent: 'KCC console',
+      connection_recovery_min_interval: 1,
+      connection_recovery_max_interval: 15,
+    });
+    ua.on('connecting', () => {
+      if (this.#line !== 'registered')
+        this.#line = this.#line === 'off' ? 'connecting' : this.#line;
+    });
+    ua.on('registered', () => {
+      this.#line = 'registered';
+      this.#problem = null;
+    });
+    ua.on('unregistered', () => {
+      if (this.#wanted) this.#line = 'reconnecting';
+    });
+    ua.on('disconnected', () => {
+      if (this.#wanted) this.#line = 'reconnecting';
+    });
+    ua.on('registrationFailed', (e) => {
+      const status = e.response?.status_code;
+      this.#line = status === 401 || status === 403 ? 'failed' : 'reconnecting';
+      this.#problem = status === 401 || status === 403 ? 'auth' : 'network';
+    });
+    ua.on('newRTCSession', (e: RTCSessionEvent) => {
+      if (e.originator !== 'remote') return;
+      this.#incoming(e.session, e.request);
+    });
+    this.#ua = ua;
+    ua.start();
+  }
+
+  /** Unregisters and closes (sign-out). A call in progress is hung up first. */
+  stop(): void {
+    this.#wanted = false;
+    this.#ringer.stop();
+    try {
+      this.#session?.terminate();
+    } catch {
+      /* already over */
+    }
+    this.#session = null;
+    this.#ua?.stop();
+    this.#ua = null;
+    this.#line = 'off';
+    this.#call = null;
+  }
+
+  /** Answers the ringing call with the chosen microphone. */
+  answer(): void {
+    const session = this.#session;
+    const call = this.#call;
+    if (!session || !call || call.phase !== 'ringing') return;
+    this.#ringer.stop();
+    this.#setCall({ phase: 'connecting' });
+    const input = this.#devices.input;
+    session.answer({
+      mediaConstraints: { audio: input ? { deviceId: { exact: input } } : true, video: false },
+      pcConfig: { iceServers: [] },
+    });
+  }
+
+  hangup(): void {
+    const session = this.#session;
+    if (!session) return;
+    this.#ringer.stop();
+    try {
+      session.terminate();
+    } catch {
+      /* already over */
+    }
+  }
+
+  toggleMute(): void {
+    const session = this.#session;
+    const call = this.#call;
+    if (!session || !call || call.phase !== 'active') return;
+    if (call.muted) session.unmute({ audio: true });
+    else session.mute({ audio: true });
+  }
+
+  /** Forgets an ended call's card. */
+  dismiss(): void {
+    if (this.#call?.phase === 'ended') this.#call = null;
+  }
+
+  /** Remembers the headset for this workstation (kept in this browser). */
+  async setDevices(devices: AudioDevices): Promise<void> {
+    this.#devices = devices;
+    try {
+      localStorage.setItem(DEVICE_KEY, JSON.stringify(devices));
+    } catch {
+      /* private mode: kept for this session only */
+    }
+    await this.#applyOutput();
+  }
+
+  /** Checks the microphone now (e.g. on going Ready), so a problem shows before a call rings. */
+  async checkMicrophone(): Promise<Problem | null> {
+    try {
+      const input = this.#devices.input;
+      const stream = await navigator.mediaDevices.getUserMedia({
+        audio: input ? { deviceId: { exact: input } } : true,
+      });
+      for (const track of stream.getTracks()) track.stop();
+      if (this.#problem?.startsWith('mic_')) this.#problem = null;
+      return null;
+    } catch (error) {
+      const problem = microphoneProblem(error);
+      this.#problem = problem;
+      return problem;
+    }
+  }
+
+  #incoming(session: RTCSession, request: { getHeader(name: string): string | undefined }): void {
+    if (this.#session) {
+      // One call at a time until call waiting lands: the queue offers the next call to others.
+      session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
+      return;
+    }
+    this.#session = session;
+    const identity = session.remote_identity;
+    this.#call = {
+      id: session.id,
+      direction: 'inbound',
+      remote: displayNumber(identity?.uri?.user),
+      remoteName: identity?.display_name || null,
+      callId: request.getHeader('X-KCC-Call') ?? null,
+      language: request.getHeader('X-KCC-Language') ?? null,
+      service: request.getHeader('X-KCC-Service') ?? null,
+      phase: 'ringing',
+      muted: false,
+      ringingAt: Date.now(),
+      answeredAt: null,
+      endedAt: null,
+      endProblem: null,
+    };
+    this.#ringer.start();
+    notifyInBackground(this.#call.remote);
+
+    session.on('peerconnection', (e) => {
+      e.peerconnection.addEventListener('track', (t: RTCTrackEvent) => {
+        const audio = this.#audioElement();
+        audio.srcObject = t.streams[0] ?? new MediaStream([t.track]);
+        void audio.play().catch(() => undefined);
+      });
+    });
+    session.on('accepted', () => this.#setCall({ phase: 'active', answeredAt: Date.now() }));
+    session.on('confirmed', () => {
+      if (this.#call?.phase !== 'active')
+        this.#setCall({ phase: 'active', answeredAt: Date.now() });
+    });
+    session.on('muted', () => this.#setCall({ muted: true }));
+    session.on('unmuted', () => this.#setCall({ muted: false }));
+    session.on('getusermediafailed', (error: unknown) => {
+      this.#problem = microphoneProblem(error);
+    });
+    const end = (cause: string | undefined) => {
+      this.#ringer.stop();
+      const micProblem = this.#problem?.startsWith('mic_') ? this.#problem : null;
+      this.#setCall({
+        phase: 'ended',
+        endedAt: Date.now(),
+        endProblem: micProblem ?? sessionProblem(cause),
+      });
+      this.#session = null;
+      const audio = this.#remoteAudio;
+      if (audio) audio.srcObject = null;
+    };
+    session.on('ended', (e) => end(e.cause));
+    session.on('failed', (e) => end(e.cause));
+  }
+
+  #setCall(patch: Partial<CallView>): void {
+    if (this.#call) this.#call = { ...this.#call, ...patch };
+  }
+
+  #audioElement(): HTMLAudioElement {
+    if (!this.#remoteAudio) {
+      this.#remoteAudio = document.createElement('audio');
+      this.#remoteAudio.autoplay = true;
+      this.#remoteAudio.dataset.testid = 'softphone-remote-audio';
+      document.body.appendChild(this.#remoteAudio);
+      void this.#applyOutput();
+    }
+    return this.#remoteAudio;
+  }
+
+  async #applyOutput(): Promise<void> {
+    const audio = this.#remoteAudio as
+      (HTMLAudioElement & { setSinkId?(id: string): Promise<void> }) | null;
+    const output = this.#devices.output;
+    if (audio?.setSinkId && output) await audio.setSinkId(output).catch(() => undefined);
+  }
+}
+
+function readDevices(): AudioDevices {
+  try {
+    const raw = typeof localStorage === 'undefined' ? null : localStorage.getItem(DEVICE_KEY);
+    const parsed = raw ? (JSON.parse(raw) as Partial<AudioDevices>) : {};
+    return { input: parsed.input ?? null, output: parsed.output ?? null };
+  } catch {
+    return { input: null, output: null };
+  }
+}
+
+/** A desktop notification while the console is in the background (the operator is elsewhere). */
+function notifyInBackground(number: string): void {
+  if (typeof document === 'undefined' || !document.hidden) return;
+  if (typeof Notification === 'undefined' || Notification.permission !== 'granted') return;
+  try {
+    const n = new Notification('KCC', {
+      body: number,
+      tag: 'kcc-incoming',
+      requireInteraction: true,
+    });
+    n.onclick = () => {
+      window.focus();
+      n.close();
+    };
+  } catch {
+    /* notifications unsupported here */
+  }
+}
+
+export const softphone = new Softphone();
