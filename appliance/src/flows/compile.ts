@@ -67,7 +67,8 @@ function body(id: string, node: FlowNode, opts: CompileOptions): string[] {
       return [
         `Set(__KCC_QUEUE=${queue})`,
         'Gosub(kcc-queue-limits,${KCC_QUEUE},1)',
-        'Queue(${KCC_QUEUE},t,,,${GOSUB_RETVAL})',
+        // b(): each operator's INVITE carries the call's facts for the console (X-KCC-*).
+        'Queue(${KCC_QUEUE},tb(kcc-operator-headers^s^1),,,${GOSUB_RETVAL})',
         'UserEvent(KccQueueExit,Queue: ${KCC_QUEUE},Status: ${QUEUESTATUS})',
         node.next ? goto(node.next) : 'Hangup()',
       ];

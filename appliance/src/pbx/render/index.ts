@@ -198,6 +198,15 @@ export function renderExtensions(s: RenderState): string {
     );
   }
   if (s.hoursDialplan) parts.push(s.hoursDialplan);
+  // Run on each operator's channel before the queue rings it: the console's caller card reads these.
+  parts.push(
+    section('kcc-operator-headers', [
+      'exten => s,1,Set(PJSIP_HEADER(add,X-KCC-Call)=${CHANNEL(linkedid)})',
+      ' same => n,Set(PJSIP_HEADER(add,X-KCC-Language)=${KCC_LANG})',
+      ' same => n,Set(PJSIP_HEADER(add,X-KCC-Service)=${KCC_SERVICE})',
+      ' same => n,Return()',
+    ]),
+  );
   parts.push(section('kcc-operators', ['; Calls placed by operators arrive here.']));
   return parts.join('\n');
 }

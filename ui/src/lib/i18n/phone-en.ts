@@ -35,4 +35,7 @@ export const phoneEn = {
   'phone.problem.network': 'The PBX cannot be reached. The phone keeps trying by itself.',
   'phone.problem.media': 'The call’s audio could not be set up. Tell the administrator.',
   'phone.problem.unknown': 'The phone failed. Try again; if it persists, tell the administrator.',
+  'phone.hold': 'Hold',
+  'phone.resume': 'Resume',
+  'phone.onHold': 'Caller on hold',
 } as const;

@@ -37,4 +37,7 @@ export const phoneKk = {
   'phone.problem.network': 'АТС-қа қол жетпейді. Телефон өзі қосылуды жалғастырады.',
   'phone.problem.media': 'Қоңырау дыбысын орнату мүмкін болмады. Әкімшіге хабарлаңыз.',
   'phone.problem.unknown': 'Телефон ақауы. Қайталап көріңіз; қайталанса, әкімшіге хабарлаңыз.',
+  'phone.hold': 'Күттіру',
+  'phone.resume': 'Қайтару',
+  'phone.onHold': 'Абонент күтуде',
 } as const satisfies { readonly [K in keyof typeof phoneEn]: string };

@@ -37,4 +37,7 @@ export const phoneRu = {
   'phone.problem.media': 'Не удалось установить звук звонка. Сообщите администратору.',
   'phone.problem.unknown':
     'Сбой телефона. Попробуйте снова; если повторится, сообщите администратору.',
+  'phone.hold': 'Удержание',
+  'phone.resume': 'Вернуть',
+  'phone.onHold': 'Абонент на удержании',
 } as const satisfies { readonly [K in keyof typeof phoneEn]: string };

@@ -26,6 +26,8 @@ export interface CallView {
   service: string | null;
   phase: CallPhase;
   muted: boolean;
+  /** On hold from this console: the caller hears music on hold. */
+  held: boolean;
   ringingAt: number;
   answeredAt: number | null;
   endedAt: number | null;

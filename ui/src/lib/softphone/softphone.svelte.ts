@@ -168,6 +168,15 @@ export class Softphone {
     else session.mute({ audio: true });
   }
 
+  /** Puts the caller on hold (Asterisk plays them music) or takes them back. */
+  toggleHold(): void {
+    const session = this.#session;
+    const call = this.#call;
+    if (!session || !call || call.phase !== 'active') return;
+    if (call.held) session.unhold();
+    else session.hold();
+  }
+
   /** Forgets an ended call's card. */
   dismiss(): void {
     if (this.#call?.phase === 'ended') this.#call = null;
@@ -219,6 +228,7 @@ export class Softphone {
       service: request.getHeader('X-KCC-Service') ?? null,
       phase: 'ringing',
       muted: false,
+      held: false,
       ringingAt: Date.now(),
       answeredAt: null,
       endedAt: null,
@@ -240,6 +250,8 @@ export class Softphone {
         this.#setCall({ phase: 'active', answeredAt: Date.now() });
     });
     session.on('muted', () => this.#setCall({ muted: true }));
+    session.on('hold', () => this.#setCall({ held: true }));
+    session.on('unhold', () => this.#setCall({ held: false }));
     session.on('unmuted', () => this.#setCall({ muted: false }));
     session.on('getusermediafailed', (error: unknown) => {
       this.#problem = microphoneProblem(error);
