@@ -46,6 +46,14 @@ import { ServiceDesk } from './servicedesk/service.js';
 import { Integrations } from './servicedesk/integrations.js';
 import { WebhookWorker } from './servicedesk/webhooks.js';
 import { loadClockPolicy, serviceDeskRoutes, subscriberRoutes } from './servicedesk/routes.js';
+import { CallControl } from './callcontrol/service.js';
+import { callControlRoutes } from './callcontrol/routes.js';
+import { chatRoutes } from './chat/routes.js';
+import { ChatService } from './chat/service.js';
+import { ChatStore } from './chat/store.js';
+import { agentRoutes, agentSessionHooks } from './agents/routes.js';
+import { AgentService } from './agents/service.js';
+import { AgentStore } from './agents/store.js';
 
 export interface Controller {
   app: App;
@@ -275,6 +283,35 @@ export async function startController(
   serviceDesk.on('breach', (b) =>
     hub.publish('servicedesk-alerts', `ticket.${b.kind}_breached`, b),
   );
+  // Internal chat: each event goes to the conversation's participants only.
+  const chat = new ChatService({ store: new ChatStore(database.db), now });
+  chat.on('message', (to, data) => hub.publishTo(to, 'chat', 'chat.message', data));
+  chat.on('read', (to, data) => hub.publishTo(to, 'chat', 'chat.read', data));
+  chat.on('conversation', (to, data) => hub.publishTo(to, 'chat', 'chat.conversation', data));
+  // Operator statuses (OP-32): QueuePause per change, put back on every AMI (re)connect.
+  const agentStore = new AgentStore(database.db);
+  const agents = new AgentService({
+    store: agentStore,
+    now,
+    logger: logger.child({ component: 'agents' }),
+  });
+  await agents.load();
+  agents.attach(ami);
+  agents.on('changed', (view) => hub.publish('agents', 'agent.status', view));
+  ami.on('event', (e) => void agents.handleEvent(e));
+  ami.on('connected', () => void agents.resync());
+
+  const pbxLink = () => (ami.state.connected ? ami : null);
+  const callControl = new CallControl(pbxLink, {
+    phones: async () =>
+      new Map(
+        (await p.users.softphoneUsers()).map(
+          (u) => [u.username, u.display_name] as [string, string],
+        ),
+      ),
+    queues: async () => (await p.pbxStore.queues()).map((q) => q.name),
+    canDialOut: async () => (await p.pbxStore.trunks()).some((t) => Boolean(t.outboundUri)),
+  });
 
   const app = await buildApp(
     {
@@ -301,6 +338,10 @@ export async function startController(
         slaRoutes(calls, p.pbxStore, now),
         trunkRoutes(database.db, p.pbxStore, p.syncPbx),
         kbRoutes(p.kb),
+        callControlRoutes(callControl, database.db, pbxLink),
+        chatRoutes(chat),
+        agentRoutes(agents, agentStore, now),
+        agentSessionHooks(agents),
       ],
     },
     { loggerInstance: logger, https: { key: tls.key, cert: tls.cert } },
@@ -310,6 +351,7 @@ export async function startController(
 
   await app.listen({ host: config.http.host, port: config.http.port });
   ami.start();
+  agents.start();
   await serviceDesk.start();
   webhooks.start();
   const address = app.server.address();
@@ -327,10 +369,12 @@ export async function startController(
         clearInterval(purgeTimer);
         recordings.stop();
         serviceDesk.stop();
+        agents.stop();
         await webhooks.stop();
         await ami.stop();
         await app.close();
         await calls.idle();
+        await agents.idle();
         await closeDatabase(database);
       })()),
   };

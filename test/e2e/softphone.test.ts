@@ -2,8 +2,9 @@
  * The operator's softphone in a real browser (OP-32): the console registers the operator's WebRTC
  * endpoint through the controller's `/ws`, a caller placed by sipp reaches the queue, the browser
  * rings, the operator answers, audio flows both ways (the browser receives RTP: the caller's sipp
- * echoes the operator's fake microphone back), and hanging up in the browser ends the call in the
- * PBX as well.
+ * echoes the operator's fake microphone back), the caller card shows the call's facts from the
+ * PBX, hold and resume reach Asterisk (Hold/Unhold on the operator's channel, music to the caller),
+ * and hanging up in the browser ends the call in the PBX as well.
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -12,6 +13,7 @@ import { Api, caOf, ControllerProcess, ok, waitForPbx } from '../support/control
 import { publishFlow, restoreMainFlow, routeServices } from '../support/flows.js';
 import { TEST_PORTS } from '../support/lab.js';
 import { placeIvrCall } from '../support/sipp.js';
+import { watchAmi, type AmiWatch } from '../support/ami.js';
 
 const PASSWORD = 'demo-kcc-2026';
 
@@ -46,6 +48,7 @@ describe('softphone', () => {
   const controller = new ControllerProcess(env);
   let browser: Browser;
   let api: Api;
+  let ami: AmiWatch;
 
   beforeAll(async () => {
     await controller.start();
@@ -56,9 +59,11 @@ describe('softphone', () => {
     await publishFlow(api, 'to-kk', { start: 'q', nodes: { q: { type: 'queue', queue: 'kk' } } });
     await routeServices(api, 'to-kk');
     browser = await launchBrowser();
+    ami = await watchAmi(env);
   });
 
   afterAll(async () => {
+    ami?.close();
     await browser?.close();
     await restoreMainFlow(api).catch(() => undefined);
     await controller.stop();
@@ -72,9 +77,13 @@ describe('softphone', () => {
     await page.getByTestId('login-password').fill(PASSWORD);
     await page.getByTestId('login-password').press('Enter');
     await page.waitForURL(/#\/operator/, { timeout: 15_000 });
-    // Going Ready, where the console has statuses.
-    const ready = page.getByTestId('status-ready');
-    if (await ready.count()) await ready.click();
+    // Ready to take calls: signing in leaves an operator not ready until they say so.
+    await page.getByTestId('status-ready').click();
+    await expect
+      .poll(() => page.getByTestId('status-control').getAttribute('data-status'), {
+        timeout: 10_000,
+      })
+      .toBe('ready');
     return page;
   }
 
@@ -86,6 +95,13 @@ describe('softphone', () => {
       await expect
         .poll(() => phone.getAttribute('data-line'), { timeout: 15_000 })
         .toBe('registered');
+      // The shortcuts are one key away.
+      await page.keyboard.type('?');
+      await page.getByTestId('keyboard-help').waitFor({ state: 'visible', timeout: 5000 });
+      expect(await page.getByTestId('keyboard-help').textContent()).toContain('F8');
+      await page.keyboard.press('Escape');
+      await page.getByTestId('keyboard-help').waitFor({ state: 'hidden', timeout: 5000 });
+
       const call = await placeIvrCall({
         did: '193',
         callerId: '77017770001',
@@ -99,14 +115,32 @@ describe('softphone', () => {
       await expect.poll(() => phone.getAttribute('data-call'), { timeout: 10_000 }).toBe('active');
       await expect.poll(() => inboundPackets(page), { timeout: 15_000 }).toBeGreaterThan(50);
 
-      // The PBX sees the call answered by this operator.
+      // The PBX sees the call answered by this operator, and the card shows what the PBX knows.
       const live = await ok(
-        api.get<{ items: Array<{ caller: string | null; state: string }> }>('/api/calls/live'),
+        api.get<{ items: Array<{ id: string; caller: string | null; state: string }> }>(
+          '/api/calls/live',
+        ),
       );
-      expect(live.items.find((c) => c.caller === '77017770001')?.state).toBe('answered');
+      const row = live.items.find((c) => c.caller === '77017770001');
+      expect(row?.state).toBe('answered');
+      const callId = row!.id;
+      expect(await page.getByTestId('softphone-language').textContent()).toContain('Қазақша');
+
+      // Hold: Asterisk sees the operator's channel on hold (music to the caller), then back.
+      const count = (event: string) =>
+        ami.events.filter((e) => e.Event === event && e.Linkedid === callId).length;
+      await page.getByTestId('softphone-hold').click();
+      await expect.poll(() => phone.getAttribute('data-held'), { timeout: 10_000 }).toBe('yes');
+      await expect.poll(() => count('Hold'), { timeout: 10_000 }).toBe(1);
+      await page.getByTestId('softphone-hold').click();
+      await expect.poll(() => phone.getAttribute('data-held'), { timeout: 10_000 }).toBe('no');
+      await expect.poll(() => count('Unhold'), { timeout: 10_000 }).toBe(1);
 
       await page.getByTestId('softphone-hangup').click();
       await expect.poll(() => phone.getAttribute('data-call'), { timeout: 10_000 }).toBe('ended');
+      // The ticket shortcut on the ended call carries the PBX's call id (X-KCC-Call).
+      const ticketLink = page.getByTestId('softphone').locator('a[href*="tickets/new"]');
+      expect(await ticketLink.getAttribute('href')).toContain(`call=${encodeURIComponent(callId)}`);
       // The caller got the PBX's BYE: its sipp ends normally.
       expect(await call.done).toBe(0);
     } catch (err) {
@@ -114,6 +148,74 @@ describe('softphone', () => {
       throw err;
     } finally {
       await context.close();
+    }
+  });
+
+  it('transfers the caller blind to a colleague, who answers and talks with them', async () => {
+    const contextA = await newContext(browser);
+    const contextB = await newContext(browser);
+    const pageA = await operatorPage(contextA, 'operator1');
+    const pageB = await operatorPage(contextB, 'operator3');
+    const phoneA = pageA.getByTestId('softphone');
+    const phoneB = pageB.getByTestId('softphone');
+    try {
+      for (const phone of [phoneA, phoneB]) {
+        await expect
+          .poll(() => phone.getAttribute('data-line'), { timeout: 15_000 })
+          .toBe('registered');
+      }
+      const call = await placeIvrCall({
+        did: '193',
+        callerId: '77017770002',
+        pbxPort: TEST_PORTS.sip,
+        steps: [],
+      });
+      // The queue may ring either or both: operator1 takes it as soon as it rings there.
+      await expect
+        .poll(() => phoneA.getAttribute('data-call'), { timeout: 30_000 })
+        .toBe('ringing');
+      await pageA.getByTestId('softphone-answer').click();
+      await expect.poll(() => phoneA.getAttribute('data-call'), { timeout: 10_000 }).toBe('active');
+      await expect
+        .poll(() => phoneB.getAttribute('data-call'), { timeout: 10_000 })
+        .not.toBe('ringing');
+
+      // An offline colleague cannot be chosen; operator3 can.
+      await pageA.getByTestId('softphone-transfer').click();
+      const select = pageA.getByTestId('transfer-operator');
+      await expect
+        .poll(() => select.locator('option[value="operator3"]:not([disabled])').count(), {
+          timeout: 10_000,
+        })
+        .toBe(1);
+      expect(await select.locator('option[value="operator2"][disabled]').count()).toBe(1);
+      await select.selectOption('operator3');
+      await pageA.getByTestId('transfer-submit').click();
+
+      await expect.poll(() => phoneA.getAttribute('data-call'), { timeout: 10_000 }).toBe('ended');
+      await expect
+        .poll(() => phoneB.getAttribute('data-call'), { timeout: 15_000 })
+        .toBe('ringing');
+      expect(await pageB.getByTestId('softphone-remote').textContent()).toContain('77017770002');
+      await pageB.getByTestId('softphone-answer').click();
+      await expect.poll(() => phoneB.getAttribute('data-call'), { timeout: 10_000 }).toBe('active');
+      await expect.poll(() => inboundPackets(pageB), { timeout: 15_000 }).toBeGreaterThan(50);
+
+      // Still one call in the PBX, answered, now with operator3.
+      const live = await ok(
+        api.get<{ items: Array<{ id: string; caller: string | null }> }>('/api/calls/live'),
+      );
+      expect(live.items.filter((c) => c.caller === '77017770002')).toHaveLength(1);
+
+      await pageB.getByTestId('softphone-hangup').click();
+      expect(await call.done).toBe(0);
+    } catch (err) {
+      await pageA.screenshot({ path: '/tmp/kcc-e2e-transfer-a.png' }).catch(() => undefined);
+      await pageB.screenshot({ path: '/tmp/kcc-e2e-transfer-b.png' }).catch(() => undefined);
+      throw err;
+    } finally {
+      await contextA.close();
+      await contextB.close();
     }
   });
 });

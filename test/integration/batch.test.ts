@@ -40,6 +40,8 @@ describe('a batch of 50 calls', () => {
     api = new Api(controller.url, caOf(env));
     await api.login('admin', env.adminPassword);
     await waitForPbx(api);
+    // No after-call work: each phone takes its next call at once.
+    await ok(api.put('/api/agents/settings', { acwSeconds: 0 }), 'no after-call work');
     await ok(api.put('/api/calendar/hours', ALWAYS_OPEN), 'hours');
     for (const username of OPERATORS) {
       const r = await api.post('/api/users', {
@@ -54,6 +56,8 @@ describe('a batch of 50 calls', () => {
         throw new Error(`create ${username}: ${r.status} ${r.text}`);
       const own = new Api(controller.url, caOf(env));
       await own.login(username, PASSWORD);
+      // Signing in leaves an operator Not ready (OP-32): these take calls.
+      await ok(own.put('/api/agents/me/status', { status: 'ready' }), `${username} ready`);
       const { sipPassword } = await ok(
         own.get<{ sipPassword: string }>('/api/softphone'),
         'softphone',
@@ -83,6 +87,7 @@ describe('a batch of 50 calls', () => {
   afterAll(async () => {
     for (const p of phones) await p.stop();
     await restoreMainFlow(api).catch(() => undefined);
+    await api.put('/api/agents/settings', { acwSeconds: 15 }).catch(() => undefined);
     await controller.stop();
   });
 

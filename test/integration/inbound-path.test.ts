@@ -61,6 +61,8 @@ describe('inbound call path', () => {
       throw new Error(`create ${username}: ${r.status} ${r.text}`);
     const own = admin();
     await own.login(username, OPERATOR_PASSWORD);
+    // Signing in leaves an operator Not ready (OP-32): these take calls.
+    await ok(own.put('/api/agents/me/status', { status: 'ready' }), `${username} ready`);
     secrets.set(
       username,
       (await ok(own.get<{ sipPassword: string }>('/api/softphone'))).sipPassword,
@@ -111,6 +113,8 @@ describe('inbound call path', () => {
     api = admin();
     await api.login('admin', env.adminPassword);
     await waitForPbx(api);
+    // No after-call work: each phone takes its next call at once.
+    await ok(api.put('/api/agents/settings', { acwSeconds: 0 }), 'no after-call work');
     await createSipOperator('sipop-kk', 'operator', ['kk']);
     await createSipOperator('sipop-ru', 'operator', ['kk', 'ru']);
     await createSipOperator('sip2nd', 'second_line', ['kk', 'ru']);
@@ -133,6 +137,7 @@ describe('inbound call path', () => {
     for (const p of phones) await p.stop();
     await api.put('/api/calendar/hours', ALWAYS_OPEN).catch(() => undefined);
     await restoreMainFlow(api).catch(() => undefined);
+    await api.put('/api/agents/settings', { acwSeconds: 15 }).catch(() => undefined);
     await controller.stop();
   });
 

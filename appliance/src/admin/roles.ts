@@ -19,6 +19,12 @@ export const PERMISSIONS = [
   // Knowledge base (KB-16/17): search and read; write and publish articles.
   'kb:read',
   'kb:write',
+  // Internal chat (OP-32, SUP-33): talk with colleagues; create groups and broadcast to a role.
+  'chat:use',
+  'chat:manage',
+  // Operator statuses (OP-32): see the floor and the status log; set an operator's status.
+  'floor:read',
+  'floor:manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -38,6 +44,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'softphone:use',
     'tickets:work',
     'kb:read',
+    'chat:use',
   ],
   second_line: [
     'calls:read',
@@ -46,6 +53,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'softphone:use',
     'tickets:work',
     'kb:read',
+    'chat:use',
   ],
   supervisor: [
     'calls:read',
@@ -56,6 +64,10 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'tickets:supervise',
     'kb:read',
     'kb:write',
+    'chat:use',
+    'chat:manage',
+    'floor:read',
+    'floor:manage',
   ],
   // The administrator has what the supervisor has except operator functions (ADM-36).
   administrator: [
@@ -69,6 +81,10 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'servicedesk:manage',
     'kb:read',
     'kb:write',
+    'chat:use',
+    'chat:manage',
+    'floor:read',
+    'floor:manage',
   ],
   // The customer's observer sees availability figures only: no numbers, names or recordings (OBS-13).
   observer: ['summary:read', 'health:read'],

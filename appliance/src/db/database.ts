@@ -4,18 +4,29 @@
  * set in the same order.
  */
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  SqliteDialect,
+  type Migration,
+  type MigrationProvider,
+  type SqliteDatabase,
+} from 'kysely';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001-initial.js';
 import * as m0002 from './migrations/0002-inbound-path.js';
 import * as m0003 from './migrations/0003-service-desk.js';
 import * as m0004 from './migrations/0004-knowledge-base.js';
+import * as m0005 from './migrations/0005-agent-status.js';
+import * as m0006 from './migrations/0006-internal-chat.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
   '0002-inbound-path': m0002,
   '0003-service-desk': m0003,
   '0004-knowledge-base': m0004,
+  '0005-agent-status': m0005,
+  '0006-internal-chat': m0006,
 };
 
 class StaticMigrationProvider implements MigrationProvider {
@@ -25,6 +36,35 @@ class StaticMigrationProvider implements MigrationProvider {
 }
 
 export type Db = Kysely<Database>;
+
+/** The better-sqlite3 handle under each database opened here (see `sqliteOf`). */
+const handles = new WeakMap<Db, SQLite.Database>();
+
+/**
+ * Statements compiled once per SQL text. Kysely asks the driver to prepare every query it runs,
+ * and SQLite's compile step costs more than running a small insert: on the call path that was
+ * the largest single item of the controller's CPU. The queries are few and their text is fixed
+ * (values are parameters), so the cache stays small; it is bounded all the same.
+ */
+const STATEMENT_CACHE_SIZE = 500;
+
+function cachingDatabase(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => {
+      cache.clear();
+      sqlite.close();
+    },
+    prepare: (sql: string) => {
+      let stmt = cache.get(sql);
+      if (stmt) return stmt;
+      stmt = sqlite.prepare(sql);
+      if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(sql, stmt);
+      return stmt;
+    },
+  };
+}
 
 export interface OpenedDatabase {
   db: Db;
@@ -42,8 +82,23 @@ export function openDatabase(file: string): OpenedDatabase {
   sqlite.function('ulower', { deterministic: true }, (v: unknown) =>
     typeof v === 'string' ? v.toLowerCase() : v,
   );
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: cachingDatabase(sqlite) }),
+  });
+  handles.set(db, sqlite);
   return { db, sqlite };
+}
+
+/**
+ * The better-sqlite3 handle of a database from `openDatabase`, for the few hot paths that run
+ * their own prepared statements. Writes through it must hold Kysely's connection (run them inside
+ * `db.connection().execute(...)`): the database has one connection, and a Kysely transaction
+ * elsewhere may be open on it.
+ */
+export function sqliteOf(db: Db): SQLite.Database {
+  const sqlite = handles.get(db);
+  if (!sqlite) throw new Error('the database was not opened with openDatabase');
+  return sqlite;
 }
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

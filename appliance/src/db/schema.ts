@@ -383,6 +383,73 @@ export interface KbSearchDocsTable {
   tags: string;
 }
 
+/** Conversations (internal chat now, messenger chats later): see migrations/0006-internal-chat.ts. */
+export type ChatConversationKind = 'direct' | 'group' | 'broadcast';
+export type ChatParticipantRole = 'owner' | 'member' | 'reader';
+export type ChatVisibility = 'all' | 'staff-note';
+
+export interface ChatConversationsTable {
+  id: Generated<number>;
+  kind: ChatConversationKind;
+  name: string | null;
+  unique_key: string | null;
+  audience_role: Role | null;
+  created_by: number | null;
+  created_at: string;
+  last_activity_at: string;
+}
+
+export interface ChatParticipantsTable {
+  conversation_id: number;
+  user_id: number;
+  role: ChatParticipantRole;
+  joined_at: string;
+  last_read_message_id: ColumnType<number, number | undefined, number>;
+}
+
+export interface ChatMessagesTable {
+  id: Generated<number>;
+  conversation_id: number;
+  author_id: number | null;
+  body: string;
+  visibility: ColumnType<ChatVisibility, ChatVisibility | undefined, ChatVisibility>;
+  client_id: string | null;
+  created_at: string;
+}
+
+/** Operator statuses (OP-32): see migrations/0005-agent-status.ts. */
+export interface PauseReasonsTable {
+  id: string;
+  name_kk: string;
+  name_ru: string;
+  name_en: string;
+  active: ColumnType<number, number | undefined, number>;
+  sort: ColumnType<number, number | undefined, number>;
+  /** Set by the controller (acw, unreachable, signed_in, offline): not choosable, not editable. */
+  system: ColumnType<number, number | undefined, number>;
+}
+
+export interface AgentStatusTable {
+  user_id: number;
+  state: 'ready' | 'not_ready' | 'after_call_work' | 'offline';
+  reason: string | null;
+  since: string;
+  acw_until: string | null;
+  unreachable: ColumnType<number, number | undefined, number>;
+  unreachable_since: string | null;
+  updated_at: string;
+}
+
+export interface AgentStatusLogTable {
+  id: Generated<number>;
+  user_id: number;
+  status: string;
+  reason: string | null;
+  started_at: string;
+  ended_at: string | null;
+  set_by: string | null;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -416,6 +483,12 @@ export interface Database {
   kb_articles: KbArticlesTable;
   kb_article_versions: KbArticleVersionsTable;
   kb_search_docs: KbSearchDocsTable;
+  pause_reasons: PauseReasonsTable;
+  agent_status: AgentStatusTable;
+  agent_status_log: AgentStatusLogTable;
+  chat_conversations: ChatConversationsTable;
+  chat_participants: ChatParticipantsTable;
+  chat_messages: ChatMessagesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -221,6 +221,7 @@ describe('session cookie, CSRF and sign-out', () => {
           'softphone:use',
           'tickets:work',
           'kb:read',
+          'chat:use',
         ],
         language: 'ru',
       },

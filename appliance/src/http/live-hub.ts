@@ -3,6 +3,7 @@
  * permission, checked at subscribe time against the client's session. Events are pushed as
  * `{type:'event', topic, event, data}`. A socket whose session ends is closed with code 4401.
  */
+import type { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Session } from '../admin/auth-service.js';
@@ -18,11 +19,17 @@ export const TOPICS = {
   tickets: 'tickets:work',
   /** Service Desk clocks that ran out: the supervisor's alerts (LINE-5, QA-12). */
   'servicedesk-alerts': 'tickets:supervise',
+  /** Internal chat: events go only to the conversation's participants (`publishTo`). */
+  chat: 'chat:use',
+  /** Operator status changes (`agent.status`): the supervisor's floor. */
+  agents: 'floor:read',
 } as const satisfies Record<string, Permission>;
 export type Topic = keyof typeof TOPICS;
 
 interface Client {
   socket: WebSocket;
+  /** The connection under the WebSocket (see `cork`). */
+  stream: Writable | null;
   session: Session;
   topics: Set<Topic>;
   alive: boolean;
@@ -32,6 +39,7 @@ const MAX_MESSAGE_BYTES = 4096;
 
 export class LiveHub {
   private readonly clients = new Set<Client>();
+  private readonly corked = new Set<Writable>();
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
@@ -53,7 +61,7 @@ export class LiveHub {
           socket.close(4401, 'Sign in first');
           return;
         }
-        this.attach(socket, session);
+        this.attach(socket, session, req.raw.socket);
       },
     );
     this.timer = setInterval(() => void this.sweep(), this.heartbeatMs);
@@ -61,8 +69,8 @@ export class LiveHub {
     app.addHook('onClose', async () => this.close());
   }
 
-  private attach(socket: WebSocket, session: Session): void {
-    const client: Client = { socket, session, topics: new Set(), alive: true };
+  private attach(socket: WebSocket, session: Session, stream: Writable | null): void {
+    const client: Client = { socket, stream, session, topics: new Set(), alive: true };
     this.clients.add(client);
     socket.on('pong', () => {
       client.alive = true;
@@ -121,6 +129,46 @@ export class LiveHub {
     const frame = JSON.stringify({ type: 'event', topic, event, data });
     for (const client of this.clients) {
       if (client.topics.has(topic) && client.socket.readyState === client.socket.OPEN) {
+        this.cork(client);
+        client.socket.send(frame);
+      }
+    }
+  }
+
+  /**
+   * Frames published in the same turn of the event loop (the calls of one batch of PBX events)
+   * leave in one write: the connection is TLS, and every write is an encrypted record and a
+   * system call of its own.
+   */
+  private cork(client: Client): void {
+    const stream = client.stream;
+    if (!stream || this.corked.has(stream)) return;
+    stream.cork();
+    this.corked.add(stream);
+    if (this.corked.size === 1) process.nextTick(() => this.uncork());
+  }
+
+  private uncork(): void {
+    for (const stream of this.corked) stream.uncork();
+    this.corked.clear();
+  }
+
+  /**
+   * Like `publish`, but only to the sockets of the named users: for events that concern some
+   * people only, such as a message in a conversation they take part in.
+   */
+  publishTo(usernames: Iterable<string>, topic: Topic, event: string, data: unknown): void {
+    if (this.clients.size === 0) return;
+    const to = new Set(usernames);
+    if (to.size === 0) return;
+    const frame = JSON.stringify({ type: 'event', topic, event, data });
+    for (const client of this.clients) {
+      if (
+        to.has(client.session.user.username) &&
+        client.topics.has(topic) &&
+        client.socket.readyState === client.socket.OPEN
+      ) {
+        this.cork(client);
         client.socket.send(frame);
       }
     }

@@ -3,11 +3,10 @@
  * dead or silent Asterisk within a few seconds, and reconnects with exponential backoff for as
  * long as the controller runs. Actions get a time-out and an error that says what failed.
  *
- * Reconnection is handled here rather than by the client library, because the library reuses a
- * closed connection's listeners and retries at a fixed pace.
+ * Reconnection is handled here, the wire protocol in ami-socket.ts.
  */
 import { EventEmitter } from 'node:events';
-import AmiClient, { type AmiMessage } from 'asterisk-ami-client';
+import { AmiSocket, type AmiMessage } from './ami-socket.js';
 import type { Logger } from 'pino';
 
 export type AmiEvent = AmiMessage & { Event: string };
@@ -51,7 +50,7 @@ interface AmiLinkEvents {
 }
 
 export class AmiLink extends EventEmitter<AmiLinkEvents> {
-  private client: AmiClient | null = null;
+  private client: AmiSocket | null = null;
   private stopped = true;
   private attempt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -100,13 +99,13 @@ export class AmiLink extends EventEmitter<AmiLinkEvents> {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const { host, port, username, secret } = this.opts;
-    const client = new AmiClient({ reconnect: false, emitEventsByTypes: false });
-    client.on('internalError', (err: Error) => {
+    const client = new AmiSocket();
+    client.on('socketError', (err: Error) => {
       this.opts.logger.debug({ err }, 'AMI socket error');
     });
     try {
       await withTimeout(
-        client.connect(username, secret, { host, port }),
+        client.connect(host, port, username, secret),
         this.opts.actionTimeoutMs,
         `AMI connection to ${host}:${port} timed out`,
       );
@@ -124,12 +123,17 @@ export class AmiLink extends EventEmitter<AmiLinkEvents> {
     }
     this.client = client;
     client.on('event', (e: AmiMessage) => this.onEvent(e));
-    client.on('disconnect', () => {
+    client.on('close', () => {
       if (this.client === client) {
         this.teardown('Asterisk closed the AMI connection');
         this.scheduleReconnect();
       }
     });
+    if (!client.connected) {
+      this.teardown('Asterisk closed the AMI connection');
+      this.scheduleReconnect();
+      return;
+    }
     try {
       const settings = await this.action({ Action: 'CoreSettings' });
       this.status.version = settings.AsteriskVersion ?? null;
@@ -166,7 +170,7 @@ export class AmiLink extends EventEmitter<AmiLinkEvents> {
     const client = this.client;
     this.client = null;
     if (client) {
-      client.removeAllListeners('disconnect');
+      client.removeAllListeners('close');
       client.disconnect();
     }
     for (const collector of this.listCollectors.values()) {
@@ -239,7 +243,7 @@ export class AmiLink extends EventEmitter<AmiLinkEvents> {
     let response: AmiResponse;
     try {
       response = await withTimeout(
-        client.action({ ...message, ActionID }, true),
+        client.action({ ...message, ActionID }),
         timeoutMs,
         `${name} got no answer from Asterisk within ${timeoutMs} ms`,
       );

@@ -207,6 +207,31 @@ export function renderExtensions(s: RenderState): string {
       ' same => n,Return()',
     ]),
   );
+  // Where an operator's blind transfer sends the caller (AMI BlindTransfer, Context=kcc-transfer):
+  // op<user> another operator, q<queue> a queue, ext<digits> an outside number over the trunk (no
+  // dashes: Asterisk patterns ignore them).
+  // An operator who does not answer, or an outside number that fails, hands the caller back to
+  // the queue they came from rather than dropping them.
+  parts.push(
+    section('kcc-transfer', [
+      'exten => _op.,1,Set(__KCC_TRANSFER=${EXTEN})',
+      ' same => n,Dial(PJSIP/${EXTEN:2},30,tb(kcc-operator-headers^s^1))',
+      ' same => n,Goto(back,1)',
+      'exten => _q.,1,Set(__KCC_QUEUE=${EXTEN:1})',
+      ' same => n,Queue(${KCC_QUEUE},tb(kcc-operator-headers^s^1))',
+      ' same => n,Hangup()',
+      ...(trunk
+        ? [
+            'exten => _extX.,1,Set(__KCC_TRANSFER=${EXTEN})',
+            ` same => n,Dial(PJSIP/\${EXTEN:3}@${clean(trunk.name)},60)`,
+            ' same => n,Goto(back,1)',
+          ]
+        : []),
+      'exten => back,1,GotoIf($["${KCC_QUEUE}"=""]?done)',
+      ' same => n,Queue(${KCC_QUEUE},tb(kcc-operator-headers^s^1))',
+      ' same => n(done),Hangup()',
+    ]),
+  );
   parts.push(section('kcc-operators', ['; Calls placed by operators arrive here.']));
   return parts.join('\n');
 }

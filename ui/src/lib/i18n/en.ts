@@ -2,6 +2,8 @@
 // Placeholders in braces ({time}) are filled by `t(key, params)`.
 import { sdEn } from './sd-en';
 import { phoneEn } from './phone-en';
+import { chatEn } from './chat-en';
+import { agentsEn } from './agents-en';
 
 export const en = {
   'app.title': 'KCC contact center',
@@ -186,6 +188,8 @@ export const en = {
 
   ...sdEn,
   ...phoneEn,
+  ...chatEn,
+  ...agentsEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,8 @@
 import type { Messages } from './en';
 import { sdKk } from './sd-kk';
 import { phoneKk } from './phone-kk';
+import { chatKk } from './chat-kk';
+import { agentsKk } from './agents-kk';
 
 export const kk = {
   'app.title': 'KCC байланыс орталығы',
@@ -186,4 +188,6 @@ export const kk = {
 
   ...sdKk,
   ...phoneKk,
+  ...chatKk,
+  ...agentsKk,
 } as const satisfies Messages;

@@ -1,6 +1,8 @@
 import type { Messages } from './en';
 import { sdRu } from './sd-ru';
 import { phoneRu } from './phone-ru';
+import { chatRu } from './chat-ru';
+import { agentsRu } from './agents-ru';
 
 export const ru = {
   'app.title': 'KCC контакт-центр',
@@ -186,4 +188,6 @@ export const ru = {
 
   ...sdRu,
   ...phoneRu,
+  ...chatRu,
+  ...agentsRu,
 } as const satisfies Messages;

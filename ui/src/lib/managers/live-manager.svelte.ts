@@ -1,9 +1,19 @@
 /* eslint-disable svelte/prefer-svelte-reactivity -- topic counts and handler sets are bookkeeping; what the UI renders is in $state fields */
 import type { Ticket, TicketEvent } from '../servicedesk/types';
+import type { ChatConversationEvent, ChatMessageEvent, ChatReadEvent } from '../chat/types';
 import type { Call, Health, Summary } from '../types';
+import type { AgentView } from '../agents/types';
 
 /** Topics the client may subscribe to on `/api/ws`. */
-export const TOPICS = ['calls', 'health', 'summary', 'tickets', 'servicedesk-alerts'] as const;
+export const TOPICS = [
+  'calls',
+  'health',
+  'summary',
+  'tickets',
+  'servicedesk-alerts',
+  'chat',
+  'agents',
+] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Event name → payload pushed by the controller. */
@@ -14,6 +24,10 @@ export interface LiveEvents {
   'ticket.changed': { ticket: Ticket; event: TicketEvent };
   'ticket.callback_breached': { kind: 'callback'; ticket: Ticket; at: string };
   'ticket.resolution_breached': { kind: 'resolution'; ticket: Ticket; at: string };
+  'chat.message': ChatMessageEvent;
+  'chat.read': ChatReadEvent;
+  'chat.conversation': ChatConversationEvent;
+  'agent.status': AgentView;
 }
 export type LiveEventName = keyof LiveEvents;
 

@@ -177,6 +177,19 @@ export class Softphone {
     else session.hold();
   }
 
+  /**
+   * Blind transfer of the current call (Asterisk moves the caller; this console's leg ends).
+   * Resolves when the PBX took the request; rejects with the controller's message otherwise.
+   */
+  async transfer(target: {
+    type: 'operator' | 'queue' | 'external';
+    value: string;
+  }): Promise<void> {
+    const call = this.#call;
+    if (!call?.callId || call.phase !== 'active') throw new Error('no call to transfer');
+    await api.post(`/api/calls/${encodeURIComponent(call.callId)}/transfer`, { target });
+  }
+
   /** Forgets an ended call's card. */
   dismiss(): void {
     if (this.#call?.phase === 'ended') this.#call = null;
