@@ -117,11 +117,19 @@ export class Softphone {
     });
     this.#ua = ua;
     ua.start();
+    // A console that goes away (tab closed, reloaded) unregisters at once, so the queue stops
+    // offering it calls now rather than at the next missed ping.
+    window.addEventListener('pagehide', this.#onPageHide);
   }
+
+  readonly #onPageHide = (): void => {
+    this.#ua?.stop();
+  };
 
   /** Unregisters and closes (sign-out). A call in progress is hung up first. */
   stop(): void {
     this.#wanted = false;
+    if (typeof window !== 'undefined') window.removeEventListener('pagehide', this.#onPageHide);
     this.#ringer.stop();
     try {
       this.#session?.terminate();
