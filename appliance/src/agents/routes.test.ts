@@ -3,16 +3,10 @@
  * sign-out moving the status, the floor, the log and the administrator's pause reasons.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallService } from '../calls/service.js';
-import { CallStore } from '../calls/store.js';
 import type { Role } from '../db/schema.js';
-import { HealthService } from '../device/health.js';
-import { buildApp, type App } from '../http/app.js';
-import { SESSION_COOKIE } from '../http/guard.js';
-import { LiveHub } from '../http/live-hub.js';
-import { Metrics } from '../http/metrics.js';
-import { authFixture, SERVICES, silentLogger, type AuthFixture } from '../test-support.js';
-import { startOfDay } from '../time.js';
+import type { App } from '../http/app.js';
+import { buildTestApp, signInAll } from '../test-app.js';
+import { authFixture, silentLogger, type AuthFixture } from '../test-support.js';
 import { agentRoutes, agentSessionHooks } from './routes.js';
 import { AgentService, type AgentPbx } from './service.js';
 import { AgentStore } from './store.js';
@@ -57,44 +51,17 @@ describe('agents API', () => {
     agents = new AgentService({ store, now: f.clock.now, logger: silentLogger });
     await agents.load();
     agents.attach(pbx);
-    app = await buildApp({
-      auth: f.auth,
-      users: f.users,
-      calls: new CallService(
-        new CallStore(f.db),
-        { services: SERVICES, now: f.clock.now },
-        silentLogger,
-        (at) => startOfDay(at),
-      ),
-      health: new HealthService({
-        version: '1',
-        dataDir: '/tmp',
-        pingDb: async () => true,
-        pbx: () => ({ connected: false, version: null, since: null, lastError: null }),
-        startedAt: Date.now(),
-      }),
-      hub: new LiveHub(f.auth),
-      metrics: new Metrics(),
-      now: f.clock.now,
-      version: '1',
-      uiDir: null,
-      pbxWebSocket: null,
-      caCert: null,
-      metricsToken: '',
+    app = await buildTestApp(f, {
       routes: [agentRoutes(agents, store, f.clock.now), agentSessionHooks(agents)],
     });
-    for (const u of USERS) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: u.username, password: PASSWORD },
-      });
-      const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
-      sessions[u.username] = {
-        cookies: { [SESSION_COOKIE]: cookie.value },
-        csrf: (res.json() as { csrfToken: string }).csrfToken,
-      };
-    }
+    Object.assign(
+      sessions,
+      await signInAll(
+        app,
+        USERS.map((u) => u.username),
+        PASSWORD,
+      ),
+    );
   });
 
   afterAll(async () => {

@@ -4,16 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
-import { CallService } from '../calls/service.js';
-import { CallStore } from '../calls/store.js';
 import type { Role } from '../db/schema.js';
-import { HealthService } from '../device/health.js';
-import { buildApp, type App } from '../http/app.js';
+import type { App } from '../http/app.js';
+import { buildTestApp, signInAll } from '../test-app.js';
 import { SESSION_COOKIE } from '../http/guard.js';
 import { LiveHub } from '../http/live-hub.js';
-import { Metrics } from '../http/metrics.js';
-import { authFixture, SERVICES, silentLogger } from '../test-support.js';
-import { startOfDay } from '../time.js';
+import { authFixture } from '../test-support.js';
 import { chatRoutes } from './routes.js';
 import { ChatService } from './service.js';
 import { ChatStore } from './store.js';
@@ -51,44 +47,14 @@ describe('/api/chat routes', () => {
     const chat = new ChatService({ store: new ChatStore(f.db), now: f.clock.now });
     chat.on('message', (to, data) => hub.publishTo(to, 'chat', 'chat.message', data));
     chat.on('read', (to, data) => hub.publishTo(to, 'chat', 'chat.read', data));
-    app = await buildApp({
-      auth: f.auth,
-      users: f.users,
-      calls: new CallService(
-        new CallStore(f.db),
-        { services: SERVICES, now: f.clock.now },
-        silentLogger,
-        (at) => startOfDay(at),
-      ),
-      health: new HealthService({
-        version: '1',
-        dataDir: '/tmp',
-        pingDb: async () => true,
-        pbx: () => ({ connected: false, version: null, since: null, lastError: null }),
-        startedAt: Date.now(),
-      }),
-      hub,
-      metrics: new Metrics(),
-      now: f.clock.now,
-      version: '1',
-      uiDir: null,
-      pbxWebSocket: null,
-      caCert: null,
-      metricsToken: '',
-      routes: [chatRoutes(chat)],
-    });
-    for (const u of USERS) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: u.username, password: PASSWORD },
-      });
-      expect(res.statusCode).toBe(200);
-      const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
-      as[u.username] = {
-        cookies: { [SESSION_COOKIE]: cookie.value },
-        headers: { 'x-csrf-token': (res.json() as { csrfToken: string }).csrfToken },
-      };
+    app = await buildTestApp(f, { hub, routes: [chatRoutes(chat)] });
+    const sessions = await signInAll(
+      app,
+      USERS.map((u) => u.username),
+      PASSWORD,
+    );
+    for (const [username, session] of Object.entries(sessions)) {
+      as[username] = { cookies: session.cookies, headers: { 'x-csrf-token': session.csrf } };
     }
   });
   afterAll(() => app.close());

@@ -4,16 +4,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../admin/crypto.js';
-import { CallService } from '../calls/service.js';
-import { CallStore } from '../calls/store.js';
 import type { Role } from '../db/schema.js';
-import { HealthService } from '../device/health.js';
-import { buildApp, type App } from '../http/app.js';
-import { SESSION_COOKIE } from '../http/guard.js';
-import { LiveHub } from '../http/live-hub.js';
-import { Metrics } from '../http/metrics.js';
-import { authFixture, SERVICES, silentLogger, type AuthFixture } from '../test-support.js';
-import { startOfDay } from '../time.js';
+import type { App } from '../http/app.js';
+import { buildTestApp, signInAll } from '../test-app.js';
+import { authFixture, silentLogger, type AuthFixture } from '../test-support.js';
 import { Integrations } from './integrations.js';
 import { serviceDeskRoutes, subscriberRoutes } from './routes.js';
 import { ServiceDesk } from './service.js';
@@ -54,54 +48,22 @@ describe('service desk API', () => {
     }
     const sd = new ServiceDesk(f.db, { now: f.clock.now, logger: silentLogger });
     const integrations = new Integrations(f.db, nodeCrypto, f.clock.now);
-    app = await buildApp({
-      auth: f.auth,
-      users: f.users,
-      calls: new CallService(
-        new CallStore(f.db),
-        { services: SERVICES, now: f.clock.now },
-        silentLogger,
-        (at) => startOfDay(at),
-      ),
-      health: new HealthService({
-        version: '1',
-        dataDir: '/tmp',
-        pingDb: async () => true,
-        pbx: () => ({ connected: false, version: null, since: null, lastError: null }),
-        startedAt: Date.now(),
-      }),
-      hub: new LiveHub(f.auth),
-      metrics: new Metrics(),
-      now: f.clock.now,
-      version: '1',
-      uiDir: null,
-      pbxWebSocket: null,
-      caCert: null,
-      metricsToken: '',
+    app = await buildTestApp(f, {
       resolveApiToken: integrations.resolveToken,
       routes: [
         serviceDeskRoutes(sd, integrations, f.db, f.clock.now),
         subscriberRoutes(f.db, f.clock.now),
       ],
     });
-    await signInAll();
+    Object.assign(
+      sessions,
+      await signInAll(
+        app,
+        USERS.map((u) => u.username),
+        PASSWORD,
+      ),
+    );
   });
-
-  /** Sessions expire with the test clock: sign everyone in again after moving it far. */
-  async function signInAll() {
-    for (const u of USERS) {
-      const res = await app.inject({
-        method: 'POST',
-        url: '/api/auth/login',
-        payload: { username: u.username, password: PASSWORD },
-      });
-      const cookie = res.cookies.find((c) => c.name === SESSION_COOKIE)!;
-      sessions[u.username] = {
-        cookies: { [SESSION_COOKIE]: cookie.value },
-        csrf: (res.json() as { csrfToken: string }).csrfToken,
-      };
-    }
-  }
 
   afterAll(async () => {
     await app.close();
@@ -312,7 +274,15 @@ describe('service desk API', () => {
     expect(made.statusCode).toBe(201);
     const id = (made.json() as { id: number }).id;
     f.clock.advance(73 * 3600_000);
-    await signInAll();
+    // Sessions expire with the test clock: sign everyone in again.
+    Object.assign(
+      sessions,
+      await signInAll(
+        app,
+        USERS.map((u) => u.username),
+        PASSWORD,
+      ),
+    );
     const res = await as('sup1', 'GET', '/api/servicedesk/overdue');
     expect(res.statusCode).toBe(200);
     const item = (
