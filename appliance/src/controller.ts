@@ -48,6 +48,8 @@ import { WebhookWorker } from './servicedesk/webhooks.js';
 import { loadClockPolicy, serviceDeskRoutes, subscriberRoutes } from './servicedesk/routes.js';
 import { CallControl } from './callcontrol/service.js';
 import { callControlRoutes } from './callcontrol/routes.js';
+import { Dispositions } from './dispositions/service.js';
+import { dispositionRoutes } from './dispositions/routes.js';
 import { chatRoutes } from './chat/routes.js';
 import { ChatService } from './chat/service.js';
 import { ChatStore } from './chat/store.js';
@@ -339,6 +341,7 @@ export async function startController(
         trunkRoutes(database.db, p.pbxStore, p.syncPbx),
         kbRoutes(p.kb),
         callControlRoutes(callControl, database.db, pbxLink),
+        dispositionRoutes(new Dispositions(database.db, now)),
         chatRoutes(chat),
         agentRoutes(agents, agentStore, now),
         agentSessionHooks(agents),

@@ -143,6 +143,23 @@ describe('softphone', () => {
       expect(await ticketLink.getAttribute('href')).toContain(`call=${encodeURIComponent(callId)}`);
       // The caller got the PBX's BYE: its sipp ends normally.
       expect(await call.done).toBe(0);
+
+      // The call's result, saved from the ended call's card.
+      await page.getByTestId('disposition-result').selectOption('information_given');
+      await page.getByTestId('disposition-save').click();
+      await expect
+        .poll(() => page.getByTestId('disposition-form').getAttribute('data-saved'), {
+          timeout: 10_000,
+        })
+        .toBe('yes');
+      const saved = await ok(
+        api.get<{ items: Array<{ username: string; result: string }> }>(
+          `/api/calls/${encodeURIComponent(callId)}/dispositions`,
+        ),
+      );
+      expect(saved.items).toEqual([
+        expect.objectContaining({ username: 'operator1', result: 'information_given' }),
+      ]);
     } catch (err) {
       await page.screenshot({ path: '/tmp/kcc-e2e-softphone.png' }).catch(() => undefined);
       throw err;

@@ -19,6 +19,7 @@ import * as m0003 from './migrations/0003-service-desk.js';
 import * as m0004 from './migrations/0004-knowledge-base.js';
 import * as m0005 from './migrations/0005-agent-status.js';
 import * as m0006 from './migrations/0006-internal-chat.js';
+import * as m0007 from './migrations/0007-dispositions.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -27,6 +28,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-knowledge-base': m0004,
   '0005-agent-status': m0005,
   '0006-internal-chat': m0006,
+  '0007-dispositions': m0007,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

@@ -450,6 +450,18 @@ export interface AgentStatusLogTable {
   set_by: string | null;
 }
 
+export interface CallDispositionsTable {
+  id: Generated<number>;
+  call_id: string;
+  username: string;
+  result: string;
+  topic: string | null;
+  comment: string | null;
+  ticket_id: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -489,6 +501,7 @@ export interface Database {
   chat_conversations: ChatConversationsTable;
   chat_participants: ChatParticipantsTable;
   chat_messages: ChatMessagesTable;
+  call_dispositions: CallDispositionsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -44,6 +44,9 @@ export class Softphone {
   #remoteAudio: HTMLAudioElement | null = null;
   readonly #ringer = new Ringer();
   #wanted = false;
+  #dispositionOptions = $state.raw<{ results: string[]; required: boolean } | null>(null);
+  /** The last answered call whose disposition is not saved yet (OP-32 item 5). */
+  #pendingDisposition = $state<string | null>(null);
 
   get line(): LineState {
     return this.#line;
@@ -59,6 +62,23 @@ export class Softphone {
 
   get devices(): AudioDevices {
     return this.#devices;
+  }
+
+  get dispositionOptions(): { results: string[]; required: boolean } | null {
+    return this.#dispositionOptions;
+  }
+
+  /** The call waiting for its disposition; while one is and they are required, no call rings. */
+  get pendingDisposition(): string | null {
+    return this.#pendingDisposition;
+  }
+
+  async saveDisposition(
+    callId: string,
+    input: { result: string; topic: string | null; comment: string | null },
+  ): Promise<void> {
+    await api.put(`/api/calls/${encodeURIComponent(callId)}/disposition`, input);
+    if (this.#pendingDisposition === callId) this.#pendingDisposition = null;
   }
 
   /** Fetches this user's SIP credentials and registers. Safe to call again. */
@@ -77,6 +97,9 @@ export class Softphone {
       return;
     }
     if (!this.#wanted) return;
+    this.#dispositionOptions = await api
+      .get<{ results: string[]; required: boolean }>('/api/dispositions/options')
+      .catch(() => null);
     const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}${creds.webSocketPath}`;
     const socket = new WebSocketInterface(url);
     const ua = new UA({
@@ -232,8 +255,9 @@ export class Softphone {
   }
 
   #incoming(session: RTCSession, request: { getHeader(name: string): string | undefined }): void {
-    if (this.#session) {
-      // One call at a time until call waiting lands: the queue offers the next call to others.
+    // One call at a time until call waiting lands, and none while a required disposition is
+    // missing: Busy makes the queue offer the call to someone else.
+    if (this.#session || (this.#dispositionOptions?.required && this.#pendingDisposition)) {
       session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
       return;
     }
@@ -279,6 +303,7 @@ export class Softphone {
     });
     const end = (cause: string | undefined) => {
       this.#ringer.stop();
+      if (this.#call?.answeredAt && this.#call.callId) this.#pendingDisposition = this.#call.callId;
       const micProblem = this.#problem?.startsWith('mic_') ? this.#problem : null;
       this.#setCall({
         phase: 'ended',
