@@ -1,11 +1,17 @@
 /** The call center's clock: times are stored in UTC and days are counted in Asia/Almaty. */
 export const CENTER_TIME_ZONE = 'Asia/Almaty';
 
+/** One formatter per zone: making one costs far more than formatting with it. */
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** The zone's offset from UTC in minutes at the instant `at` (e.g. +300 for Almaty). */
 export function zoneOffsetMinutes(timeZone: string, at: Date): number {
-  const name = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
-    .formatToParts(at)
-    .find((p) => p.type === 'timeZoneName')?.value;
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, format);
+  }
+  const name = format.formatToParts(at).find((p) => p.type === 'timeZoneName')?.value;
   const m = /GMT([+-])(\d{2}):?(\d{2})?/.exec(name ?? '');
   if (!m) return 0;
   const sign = m[1] === '-' ? -1 : 1;
