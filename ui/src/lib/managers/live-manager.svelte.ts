@@ -90,6 +90,8 @@ export class LiveManager {
   readonly #topics = new Map<Topic, number>();
   readonly #handlers = new Map<LiveEventName, Set<(data: never) => void>>();
   readonly #resyncHandlers = new Set<() => void>();
+  /** Called when the server confirms a topic: what was published before that was not seen. */
+  readonly #subscribedHandlers = new Map<Topic, Set<() => void>>();
   readonly #options: Required<LiveManagerOptions>;
   #listening = false;
 
@@ -216,9 +218,18 @@ export class LiveManager {
     const release = this.subscribe([topic]);
     const off = this.on(event, handler);
     const offResync = this.onResync(reload);
+    // A first load can finish before the subscription is in place; whatever changed in between
+    // would be lost, so load again once the server confirms the topic.
+    let confirmed = this.#subscribedHandlers.get(topic);
+    if (!confirmed) {
+      confirmed = new Set();
+      this.#subscribedHandlers.set(topic, confirmed);
+    }
+    confirmed.add(reload);
     return () => {
       off();
       offResync();
+      confirmed.delete(reload);
       release();
     };
   }
@@ -283,11 +294,16 @@ export class LiveManager {
       case 'ping':
         socket.send(JSON.stringify({ type: 'pong' }));
         return;
-      case 'subscribed':
+      case 'subscribed': {
         this.#attempt = 0;
-        this.#granted = [...new Set([...this.#granted, ...message.topics.filter(isTopic)])];
+        const topics = message.topics.filter(isTopic);
+        this.#granted = [...new Set([...this.#granted, ...topics])];
         this.#denied = (message.denied ?? []).filter(isTopic);
+        for (const topic of topics) {
+          for (const handler of this.#subscribedHandlers.get(topic) ?? []) handler();
+        }
         return;
+      }
       case 'unsubscribed':
         this.#granted = this.#granted.filter((topic) => !message.topics.includes(topic));
         return;
