@@ -4,7 +4,7 @@
  * found in Asterisk's channel list, so nobody can move a call they are not on.
  */
 import { AppError } from '../admin/errors.js';
-import type { AmiMessage } from 'asterisk-ami-client';
+import type { AmiMessage } from '../pbx/ami-socket.js';
 import { TargetError, transferExtension, type TransferTarget } from './targets.js';
 
 export interface CallControlPbx {
