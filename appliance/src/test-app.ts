@@ -4,6 +4,7 @@
  * the real login route.
  */
 import { CallService } from './calls/service.js';
+import type { Role } from './db/schema.js';
 import { CallStore } from './calls/store.js';
 import { HealthService } from './device/health.js';
 import { buildApp, type App, type AppDeps } from './http/app.js';
@@ -70,4 +71,23 @@ export async function signInAll(
     };
   }
   return sessions;
+}
+
+/** Creates each user (display name = username, Russian UI) with `password`; their ids by name. */
+export async function createUsers(
+  f: AuthFixture,
+  users: ReadonlyArray<{ username: string; role: Role }>,
+  password: string,
+): Promise<Record<string, number>> {
+  const ids: Record<string, number> = {};
+  for (const u of users) {
+    ids[u.username] = await f.auth.createUser({
+      username: u.username,
+      displayName: u.username,
+      password,
+      role: u.role,
+      language: 'ru',
+    });
+  }
+  return ids;
 }

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../db/schema.js';
 import type { App } from '../http/app.js';
-import { buildTestApp, signInAll } from '../test-app.js';
+import { buildTestApp, signInAll, createUsers } from '../test-app.js';
 import { authFixture, silentLogger, type AuthFixture } from '../test-support.js';
 import { agentRoutes, agentSessionHooks } from './routes.js';
 import { AgentService, type AgentPbx } from './service.js';
@@ -38,15 +38,7 @@ describe('agents API', () => {
 
   beforeAll(async () => {
     f = await authFixture();
-    for (const u of USERS) {
-      ids[u.username] = await f.auth.createUser({
-        username: u.username,
-        displayName: u.username,
-        password: PASSWORD,
-        role: u.role,
-        language: 'ru',
-      });
-    }
+    Object.assign(ids, await createUsers(f, USERS, PASSWORD));
     const store = new AgentStore(f.db);
     agents = new AgentService({ store, now: f.clock.now, logger: silentLogger });
     await agents.load();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import type { Role } from '../db/schema.js';
 import type { App } from '../http/app.js';
-import { buildTestApp, signInAll } from '../test-app.js';
+import { buildTestApp, signInAll, createUsers } from '../test-app.js';
 import { SESSION_COOKIE } from '../http/guard.js';
 import { LiveHub } from '../http/live-hub.js';
 import { authFixture } from '../test-support.js';
@@ -34,15 +34,7 @@ describe('/api/chat routes', () => {
 
   beforeAll(async () => {
     const f = await authFixture();
-    for (const u of USERS) {
-      await f.auth.createUser({
-        username: u.username,
-        displayName: u.username,
-        password: PASSWORD,
-        role: u.role,
-        language: 'ru',
-      });
-    }
+    await createUsers(f, USERS, PASSWORD);
     const hub = new LiveHub(f.auth);
     const chat = new ChatService({ store: new ChatStore(f.db), now: f.clock.now });
     chat.on('message', (to, data) => hub.publishTo(to, 'chat', 'chat.message', data));

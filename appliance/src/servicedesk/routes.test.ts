@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeCrypto } from '../admin/crypto.js';
 import type { Role } from '../db/schema.js';
 import type { App } from '../http/app.js';
-import { buildTestApp, signInAll } from '../test-app.js';
+import { buildTestApp, signInAll, createUsers } from '../test-app.js';
 import { authFixture, silentLogger, type AuthFixture } from '../test-support.js';
 import { Integrations } from './integrations.js';
 import { serviceDeskRoutes, subscriberRoutes } from './routes.js';
@@ -37,15 +37,7 @@ describe('service desk API', () => {
 
   beforeAll(async () => {
     f = await authFixture();
-    for (const u of USERS) {
-      await f.auth.createUser({
-        username: u.username,
-        displayName: u.username,
-        password: PASSWORD,
-        role: u.role,
-        language: 'ru',
-      });
-    }
+    await createUsers(f, USERS, PASSWORD);
     const sd = new ServiceDesk(f.db, { now: f.clock.now, logger: silentLogger });
     const integrations = new Integrations(f.db, nodeCrypto, f.clock.now);
     app = await buildTestApp(f, {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../db/schema.js';
 import type { App } from '../../http/app.js';
-import { buildTestApp, signInAll } from '../../test-app.js';
+import { buildTestApp, signInAll, createUsers } from '../../test-app.js';
 import { authFixture } from '../../test-support.js';
 import { kbRoutes } from './routes.js';
 import { KbService } from './service.js';
@@ -25,15 +25,7 @@ describe('/api/kb routes', () => {
 
   beforeAll(async () => {
     const f = await authFixture();
-    for (const u of USERS) {
-      await f.auth.createUser({
-        username: u.username,
-        displayName: u.username,
-        password: PASSWORD,
-        role: u.role,
-        language: 'ru',
-      });
-    }
+    await createUsers(f, USERS, PASSWORD);
     const kb = new KbService({ store: new KbStore(f.db), now: f.clock.now });
     app = await buildTestApp(f, { routes: [kbRoutes(kb)] });
     const sessions = await signInAll(
