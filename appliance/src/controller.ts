@@ -239,7 +239,7 @@ export async function startController(
   );
   const calls = new CallService(
     callStore,
-    { services, now },
+    { services, now, isOperator: (endpoint) => pbxConfig.isPhone(endpoint) },
     logger.child({ component: 'calls' }),
     (at) => startOfDay(at),
     recordings,

@@ -6,7 +6,7 @@
  * PBX, hold and resume reach Asterisk (Hold/Unhold on the operator's channel, music to the caller),
  * and hanging up in the browser ends the call in the PBX as well.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { launchBrowser, newContext } from '../support/browser.js';
 import { Api, caOf, ControllerProcess, ok, waitForPbx } from '../support/controller.js';
@@ -14,34 +14,7 @@ import { publishFlow, restoreMainFlow, routeServices } from '../support/flows.js
 import { TEST_PORTS } from '../support/lab.js';
 import { placeIvrCall } from '../support/sipp.js';
 import { watchAmi, type AmiWatch } from '../support/ami.js';
-
-const PASSWORD = 'demo-kcc-2026';
-
-/** Keeps every RTCPeerConnection the page makes, so the test can read its getStats(). */
-const RECORD_PEERS = `(() => {
-  const Native = window.RTCPeerConnection;
-  window.__kccPeers = [];
-  window.RTCPeerConnection = function (...args) {
-    const pc = new Native(...args);
-    window.__kccPeers.push(pc);
-    return pc;
-  };
-  window.RTCPeerConnection.prototype = Native.prototype;
-})();`;
-
-/** Audio RTP packets the page has received, over all its peer connections. */
-async function inboundPackets(page: Page): Promise<number> {
-  return page.evaluate<number>(`(async () => {
-    let packets = 0;
-    for (const pc of window.__kccPeers) {
-      const stats = await pc.getStats();
-      stats.forEach((s) => {
-        if (s.type === 'inbound-rtp' && s.kind === 'audio') packets += s.packetsReceived || 0;
-      });
-    }
-    return packets;
-  })()`);
-}
+import { inboundPackets, signInOperator, waitForEndedCall } from '../support/operator-page.js';
 
 describe('softphone', () => {
   const env = inject('testEnv');
@@ -69,23 +42,8 @@ describe('softphone', () => {
     await controller.stop();
   });
 
-  async function operatorPage(context: BrowserContext, username: string): Promise<Page> {
-    await context.addInitScript(RECORD_PEERS);
-    const page = await context.newPage();
-    await page.goto(controller.url);
-    await page.getByTestId('login-username').fill(username);
-    await page.getByTestId('login-password').fill(PASSWORD);
-    await page.getByTestId('login-password').press('Enter');
-    await page.waitForURL(/#\/operator/, { timeout: 15_000 });
-    // Ready to take calls: signing in leaves an operator not ready until they say so.
-    await page.getByTestId('status-ready').click();
-    await expect
-      .poll(() => page.getByTestId('status-control').getAttribute('data-status'), {
-        timeout: 10_000,
-      })
-      .toBe('ready');
-    return page;
-  }
+  const operatorPage = (context: BrowserContext, username: string) =>
+    signInOperator(context, controller.url, username);
 
   it('rings, answers with two-way audio, and hangs up in the PBX too', async () => {
     const context = await newContext(browser);
@@ -193,6 +151,8 @@ describe('softphone', () => {
         .toBe('ringing');
       await pageA.getByTestId('softphone-answer').click();
       await expect.poll(() => phoneA.getAttribute('data-call'), { timeout: 10_000 }).toBe('active');
+      // operator1 talks with the caller (after the recording notice) before transferring.
+      await expect.poll(() => inboundPackets(pageA), { timeout: 15_000 }).toBeGreaterThan(50);
       await expect
         .poll(() => phoneB.getAttribute('data-call'), { timeout: 10_000 })
         .not.toBe('ringing');
@@ -226,6 +186,17 @@ describe('softphone', () => {
 
       await pageB.getByTestId('softphone-hangup').click();
       expect(await call.done).toBe(0);
+
+      // One call, with a segment per operator: each their own talk time, not the whole
+      // conversation credited to the first.
+      const callId = live.items.find((c) => c.caller === '77017770002')!.id;
+      const ended = await waitForEndedCall(api, callId);
+      expect(ended.segments.map((s) => s.agent)).toEqual(['operator1', 'operator3']);
+      const [first, second] = ended.segments;
+      expect(first!.endedAt! <= second!.startedAt).toBe(true);
+      expect(first!.talkSeconds).toBeGreaterThan(0);
+      expect(second!.talkSeconds).toBeGreaterThan(0);
+      expect(ended.talkSeconds).toBeCloseTo(first!.talkSeconds! + second!.talkSeconds!, 1);
     } catch (err) {
       await pageA.screenshot({ path: '/tmp/kcc-e2e-transfer-a.png' }).catch(() => undefined);
       await pageB.screenshot({ path: '/tmp/kcc-e2e-transfer-b.png' }).catch(() => undefined);

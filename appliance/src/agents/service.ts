@@ -302,7 +302,9 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
       }
       case 'Reload':
       case 'QueueMemberAdded':
-        // A reloaded queues.conf re-creates its static members: put the pauses back.
+      case 'FullyBooted':
+        // A reloaded queues.conf re-creates its static members, and an Asterisk that takes AMI
+        // logins while still booting may not have its queues yet: put the pauses back.
         this.scheduleReapply();
         return;
       default:

@@ -6,6 +6,13 @@
 import { normalizeDid, serviceForDid } from '../pbx/did.js';
 import type { AmiEvent } from '../pbx/ami-link.js';
 import { AMI_NEWEXTEN_CONTEXT } from '../pbx/ami-events.js';
+import {
+  agentCompleted,
+  agentConnected,
+  bridgeChanged,
+  channelCreated,
+  channelGone,
+} from './segments.js';
 
 /** The context the carrier trunk delivers calls into (base pjsip.conf template). */
 export const TRUNK_CONTEXT = AMI_NEWEXTEN_CONTEXT;
@@ -53,6 +60,23 @@ export interface CallFact {
   /** From the system's answer to the operator's answer or the caller's hang-up (RPT-29.4). */
   waitSeconds: number | null;
   talkSeconds: number | null;
+  /**
+   * Who is bridged with whom right now: the working state behind `segments`. Kept in memory
+   * with the live call (rebuilt from the channel list after a restart), never stored.
+   */
+  links?: CallLinks;
+}
+
+/** One operator's stretch of a call, from taking it to handing it on or hanging up. */
+export type CallSegment = CallFact['segments'][number];
+
+export interface CallLinks {
+  /** Every live channel of the call but the caller's own, with the bridge it is in (or null). */
+  channels: Readonly<Record<string, string | null>>;
+  /** The caller's bridge, or null. */
+  callerBridge: string | null;
+  /** The operator channel whose segment is open: the operator who has the call now. */
+  owner: string | null;
 }
 
 /** The parts of a fact that only the inbound call path fills. */
@@ -76,10 +100,21 @@ export const NO_PATH_FACTS = {
 export const seconds = (from: string, to: string) =>
   Math.max(0, Math.round((Date.parse(to) - Date.parse(from)) / 100) / 10);
 
-/** Closes a call: its one outcome, wait and talk time, and the open segment. */
+/**
+ * Closes a call: its one outcome, wait and talk time, and the open segment. Talk time is the
+ * time spent with operators: the sum of the segments (a transferred caller's wait for the next
+ * operator is not talk), or from the operator's answer when no segment was seen.
+ */
 export function finish(call: CallFact, endedAt: string, hangupCause: number | null): CallFact {
   const outcome = call.agent ? 'operator' : (call.outcome ?? 'missed');
   const answered = call.answeredAt ?? call.startedAt;
+  const segments = call.segments.map((s) => (s.endedAt ? s : { ...s, endedAt }));
+  const talk =
+    segments.length > 0
+      ? Math.round(segments.reduce((sum, s) => sum + seconds(s.startedAt, s.endedAt!), 0) * 10) / 10
+      : call.agentAnsweredAt
+        ? seconds(call.agentAnsweredAt, endedAt)
+        : null;
   return {
     ...call,
     state: 'ended',
@@ -87,13 +122,19 @@ export function finish(call: CallFact, endedAt: string, hangupCause: number | nu
     hangupCause,
     outcome,
     waitSeconds: outcome === 'ivr' ? null : seconds(answered, call.agentAnsweredAt ?? endedAt),
-    talkSeconds: call.agentAnsweredAt ? seconds(call.agentAnsweredAt, endedAt) : null,
-    segments: call.segments.map((s) => (s.endedAt ? s : { ...s, endedAt })),
+    talkSeconds: talk,
+    segments,
+    links: undefined,
   };
 }
 
 export interface ReduceContext {
   services: readonly string[];
+  /**
+   * Whether a PJSIP endpoint is an operator's phone (not a trunk). Without it, every endpoint
+   * but the caller's own (the carrier's) counts as an operator.
+   */
+  isOperator?: (endpoint: string) => boolean;
   /** Used only when an event carries no Timestamp (timestampevents off). */
   now: () => Date;
 }
@@ -133,11 +174,15 @@ export function reduceCall(
   // An ended call is final: late or repeated events do not change it.
   if (current && (e.Linkedid !== current.id || current.state === 'ended')) return current;
   const next = apply(current, e, ctx);
-  return next && current && sameFact(next, current) ? current : next;
+  return next && current && next.links === current.links && sameFact(next, current)
+    ? current
+    : next;
 }
 
-function sameFact(a: CallFact, b: CallFact): boolean {
+/** Whether two facts say the same (the in-memory `links` aside): nothing new to store. */
+export function sameFact(a: CallFact, b: CallFact): boolean {
   for (const key of Object.keys(a) as Array<keyof CallFact>) {
+    if (key === 'links') continue;
     if (key === 'segments') {
       if (JSON.stringify(a.segments) !== JSON.stringify(b.segments)) return false;
     } else if (a[key] !== b[key]) return false;
@@ -153,6 +198,7 @@ function apply(
   const own = e.Uniqueid !== undefined && e.Uniqueid === e.Linkedid;
   switch (e.Event) {
     case 'Newchannel': {
+      if (current && !own && e.Channel) return channelCreated(current, e.Channel);
       if (current || !own || e.Context !== TRUNK_CONTEXT || !e.Linkedid) return current;
       const call: CallFact = {
         id: e.Linkedid,
@@ -219,27 +265,24 @@ function apply(
       if (!current || !own) return current;
       const agent = e.MemberName || e.Interface || e.DestChannel || 'unknown';
       const at = eventTime(e, ctx);
+      const next = agentConnected(current, e.DestChannel || null, agent, e.Queue ?? null, at);
       return {
-        ...current,
+        ...next,
         agent: current.agent ?? agent,
         agentAnsweredAt: current.agentAnsweredAt ?? at,
         queue: e.Queue ?? current.queue,
-        segments: [
-          ...current.segments,
-          { agent, queue: e.Queue ?? null, startedAt: at, endedAt: null },
-        ],
       };
     }
     case 'AgentComplete': {
       if (!current || !own) return current;
-      const at = eventTime(e, ctx);
       const agent = e.MemberName || e.Interface || e.DestChannel;
-      return {
-        ...current,
-        segments: current.segments.map((s) =>
-          s.endedAt === null && s.agent === agent ? { ...s, endedAt: at } : s,
-        ),
-      };
+      return agent ? agentCompleted(current, agent, eventTime(e, ctx)) : current;
+    }
+    case 'BridgeEnter':
+    case 'BridgeLeave': {
+      if (!current || !e.Channel) return current;
+      const bridge = e.Event === 'BridgeEnter' ? (e.BridgeUniqueid ?? null) : null;
+      return bridgeChanged(current, e.Channel, bridge, own, eventTime(e, ctx), ctx);
     }
     case 'Newstate': {
       if (!current || !own || current.state !== 'ringing') return current;
@@ -247,6 +290,9 @@ function apply(
       return { ...current, state: 'answered', answeredAt: eventTime(e, ctx) };
     }
     case 'Hangup': {
+      if (current && !own && e.Channel) {
+        return channelGone(current, e.Channel, eventTime(e, ctx), ctx);
+      }
       if (!current || !own || current.state === 'ended') return current;
       const cause = e.Cause ? Number(e.Cause) : NaN;
       return finish(current, eventTime(e, ctx), Number.isFinite(cause) ? cause : null);
@@ -266,6 +312,8 @@ export const CALL_EVENTS = new Set([
   'QueueCallerJoin',
   'AgentConnect',
   'AgentComplete',
+  'BridgeEnter',
+  'BridgeLeave',
 ]);
 
 /** Seconds from the start (or answer) to the end, or to `now` for a live call. */
@@ -288,6 +336,8 @@ export interface LiveChannel {
   didRaw: string | null;
   /** KCC_SERVICE of the channel, when it has reached the service entry. */
   service?: string | null;
+  /** The bridge the channel is in, if any. */
+  bridge?: string | null;
 }
 
 /** Contexts an inbound caller's channel runs in: trunk entry, service entry, call flows. */

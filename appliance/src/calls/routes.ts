@@ -32,6 +32,19 @@ export const CallSchema = Type.Object({
   talkSeconds: Type.Union([Type.Number(), Type.Null()]),
   callbackRequested: Type.Boolean(),
   recordingPath: Nullable(Type.String()),
+  segments: Type.Array(
+    Type.Object({
+      agent: Type.String({ description: 'The operator (username)' }),
+      queue: Nullable(Type.String()),
+      startedAt: Type.String({ format: 'date-time' }),
+      endedAt: Nullable(Type.String({ format: 'date-time' })),
+      talkSeconds: Type.Union([Type.Number(), Type.Null()]),
+    }),
+    {
+      description:
+        "One per operator stretch of the call (a transfer starts the next operator's); their talk times add up to the call's",
+    },
+  ),
 });
 
 const CallList = Type.Object({ items: Type.Array(CallSchema) });

@@ -375,6 +375,105 @@ describe('CallService', () => {
     });
   });
 
+  describe('operator segments', () => {
+    const ID = '1764072000.1';
+    const caller = `PJSIP/carrier-${ID}`;
+    const op1 = 'PJSIP/operator1-00000002';
+    const op3 = 'PJSIP/operator3-00000004';
+    const ts = (offset: number) => (NOON + offset).toFixed(6);
+    const leg = (channel: string, event: string, offset: number, extra = {}): AmiEvent => ({
+      Event: event,
+      Channel: channel,
+      Uniqueid: channel === caller ? ID : `${channel}.u`,
+      Linkedid: ID,
+      Timestamp: ts(offset),
+      ...extra,
+    });
+    const answered = (): AmiEvent[] => [
+      ...callEvents(ID, NOON, { hangup: false }),
+      leg(op1, 'Newchannel', 10),
+      {
+        ...leg(caller, 'AgentConnect', 12),
+        DestChannel: op1,
+        Queue: 'kk',
+        MemberName: 'operator1',
+      },
+      leg(caller, 'BridgeEnter', 12.1, { BridgeUniqueid: 'b1' }),
+      leg(op1, 'BridgeEnter', 12.1, { BridgeUniqueid: 'b1' }),
+    ];
+    const segmentRows = () =>
+      db
+        .selectFrom('call_segments')
+        .select(['agent', 'started_at', 'ended_at'])
+        .orderBy('started_at')
+        .execute();
+
+    it('bridge changes alone are kept in memory: nothing is written or announced', async () => {
+      await feed(answered());
+      const before = changed.length;
+      await feed([
+        leg(op1, 'BridgeLeave', 20, { BridgeUniqueid: 'b1' }),
+        leg(op1, 'BridgeEnter', 20.5, { BridgeUniqueid: 'b1' }),
+      ]);
+      expect(changed).toHaveLength(before);
+      expect(await segmentRows()).toEqual([
+        { agent: 'operator1', started_at: '2025-11-25T12:00:12.000Z', ended_at: null },
+      ]);
+    });
+
+    it('a transfer completed after a controller restart still hands the call over', async () => {
+      await feed(answered());
+      // The controller restarts: open calls come back from the database with their segments,
+      // who is bridged with whom from the PBX's channel list.
+      const restarted = new CallService(
+        store,
+        { services: SERVICES, now: clock.now },
+        silentLogger,
+        (at) => startOfDay(at),
+      );
+      await restarted.loadOpenCalls();
+      const row = (channel: string, uniqueid: string, bridge: string) => ({
+        ...coreShowChannel({
+          uniqueid,
+          linkedid: ID,
+          channel,
+          context: 'kcc-flow-main',
+          exten: 's',
+          up: true,
+          duration: '00:00:30',
+        }),
+        BridgeId: bridge,
+      });
+      await restarted.reconcile(new FakePbx([row(caller, ID, 'b1'), row(op1, `${op1}.u`, 'b1')]));
+      for (const e of [
+        leg(caller, 'BridgeLeave', 40, { BridgeUniqueid: 'b1' }),
+        leg(op1, 'Hangup', 40.01, { Cause: '16' }),
+        leg(op3, 'Newchannel', 40.1),
+        leg(caller, 'BridgeEnter', 45, { BridgeUniqueid: 'b2' }),
+        leg(op3, 'BridgeEnter', 45, { BridgeUniqueid: 'b2' }),
+        leg(op3, 'Hangup', 70, { Cause: '16' }),
+        leg(caller, 'Hangup', 70.1, { Cause: '16' }),
+      ]) {
+        void restarted.handleEvent(e);
+      }
+      await restarted.idle();
+      expect(await segmentRows()).toEqual([
+        {
+          agent: 'operator1',
+          started_at: '2025-11-25T12:00:12.000Z',
+          ended_at: '2025-11-25T12:00:40.010Z',
+        },
+        {
+          agent: 'operator3',
+          started_at: '2025-11-25T12:00:45.000Z',
+          ended_at: '2025-11-25T12:01:10.000Z',
+        },
+      ]);
+      const call = await store.get(ID);
+      expect(call).toMatchObject({ state: 'ended', agent: 'operator1', talkSeconds: 53 });
+    });
+  });
+
   it("summary counts active calls and today's calls in Almaty time", async () => {
     // 18:30 UTC on the 24th is 23:30 in Almaty: yesterday.
     const yesterday = Date.parse('2025-11-24T18:30:00Z') / 1000;

@@ -15,11 +15,14 @@ import {
   finish,
   parseDuration,
   reduceCall,
+  sameFact,
+  seconds,
   type CallFact,
   type LiveChannel,
   type ReduceContext,
 } from './reducer.js';
 import { factFromCdr, groupByCall, parseCdr, parseQueueLog, withQueueLog } from './cdr.js';
+import { linksFromChannels } from './segments.js';
 import type { CallStore } from './store.js';
 
 interface AppendedLog {
@@ -46,6 +49,14 @@ export interface CallView {
   talkSeconds: number | null;
   callbackRequested: boolean;
   recordingPath: string | null;
+  /** One per operator stretch of the call, in order; their talk times add up to the call's. */
+  segments: Array<{
+    agent: string;
+    queue: string | null;
+    startedAt: string;
+    endedAt: string | null;
+    talkSeconds: number | null;
+  }>;
 }
 
 export interface CallSummary {
@@ -81,6 +92,13 @@ export function toView(f: CallFact, now: Date): CallView {
     talkSeconds: f.talkSeconds,
     callbackRequested: f.callbackRequested,
     recordingPath: f.recordingPath,
+    segments: f.segments.map((s) => ({
+      agent: s.agent,
+      queue: s.queue,
+      startedAt: s.startedAt,
+      endedAt: s.endedAt,
+      talkSeconds: s.endedAt ? seconds(s.startedAt, s.endedAt) : null,
+    })),
   };
 }
 
@@ -139,13 +157,20 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     if (next.state === 'ended' && current?.state !== 'ended' && next.recordingPath) {
       this.recordings?.schedule(next.id, next.recordingPath);
     }
+    // Only who is bridged with whom changed: nothing to store or tell.
+    if (current && sameFact(next, current)) {
+      this.live.set(next.id, next);
+      return;
+    }
     // A call that already ended is never reopened by a late or repeated event.
     if (!current && (await this.store.get(next.id))?.state === 'ended') return;
-    await this.commit(next);
+    await this.commit(next, current);
   }
 
-  private async commit(next: CallFact): Promise<void> {
-    await this.store.upsert(next, this.ctx.now());
+  private async commit(next: CallFact, previous?: CallFact): Promise<void> {
+    const segmentsChanged =
+      !previous || JSON.stringify(previous.segments) !== JSON.stringify(next.segments);
+    await this.store.upsert(next, this.ctx.now(), segmentsChanged);
     if (next.state === 'ended') this.live.delete(next.id);
     else this.live.set(next.id, next);
     this.emit('changed', next);
@@ -219,6 +244,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
         up: e.ChannelState === '6',
         durationSeconds: parseDuration(e.Duration),
         didRaw: null,
+        bridge: e.BridgeId || null,
       };
       if (ch.uniqueid === ch.linkedid && !this.live.has(ch.linkedid)) {
         ch.didRaw = await this.channelVar(pbx, ch.channel, 'KCC_DID_RAW');
@@ -236,6 +262,12 @@ export class CallService extends EventEmitter<CallServiceEvents> {
       // A row that exists (ended by mistake or not yet loaded) keeps its own start time.
       await this.commit(stored ? { ...stored, state: fact.state, endedAt: null } : fact);
       added += 1;
+    }
+    // Who is bridged with whom was not seen during the gap: take it from the channel list.
+    for (const call of this.live.values()) {
+      const mine = channels.filter((c) => c.linkedid === call.id);
+      if (mine.length > 0)
+        this.live.set(call.id, { ...call, links: linksFromChannels(call, mine) });
     }
     let closed = 0;
     for (const call of [...this.live.values()]) {

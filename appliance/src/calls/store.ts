@@ -50,7 +50,7 @@ export class CallStore {
   }
 
   /** Inserts or updates the call's row: the linkedid key makes replays harmless. */
-  async upsert(f: CallFact, now: Date): Promise<void> {
+  async upsert(f: CallFact, now: Date, segmentsChanged = true): Promise<void> {
     const values = {
       direction: f.direction,
       did_raw: f.didRaw,
@@ -83,6 +83,7 @@ export class CallStore {
       .values({ id: f.id, ...values })
       .onConflict((oc) => oc.column('id').doUpdateSet(values))
       .execute();
+    if (!segmentsChanged) return;
     for (const seg of f.segments) {
       await this.db
         .insertInto('call_segments')
@@ -170,9 +171,31 @@ export class CallStore {
       .executeTakeFirst();
   }
 
+  /** Facts of the rows, each with its operator segments (one query for all of them). */
+  private async facts(rows: Row[]): Promise<CallFact[]> {
+    if (rows.length === 0) return [];
+    const segments = await this.db
+      .selectFrom('call_segments')
+      .select(['call_id', 'agent', 'queue', 'started_at', 'ended_at'])
+      .where(
+        'call_id',
+        'in',
+        rows.map((r) => r.id),
+      )
+      .orderBy('started_at')
+      .execute();
+    const byCall = new Map<string, CallFact['segments']>();
+    for (const s of segments) {
+      const list = byCall.get(s.call_id) ?? [];
+      list.push({ agent: s.agent, queue: s.queue, startedAt: s.started_at, endedAt: s.ended_at });
+      byCall.set(s.call_id, list);
+    }
+    return rows.map((r) => ({ ...rowToFact(r), segments: byCall.get(r.id) ?? [] }));
+  }
+
   async get(id: string): Promise<CallFact | undefined> {
     const row = await this.withCallback().where('calls.id', '=', id).executeTakeFirst();
-    return row ? rowToFact(row) : undefined;
+    return row ? (await this.facts([row]))[0] : undefined;
   }
 
   async listOpen(): Promise<CallFact[]> {
@@ -180,7 +203,7 @@ export class CallStore {
       .where('calls.state', '!=', 'ended')
       .orderBy('calls.started_at', 'desc')
       .execute();
-    return rows.map(rowToFact);
+    return this.facts(rows);
   }
 
   async listBetween(from: string, to: string, limit: number): Promise<CallFact[]> {
@@ -190,7 +213,7 @@ export class CallStore {
       .orderBy('calls.started_at', 'desc')
       .limit(limit)
       .execute();
-    return rows.map(rowToFact);
+    return this.facts(rows);
   }
 
   async countSince(since: string): Promise<{ total: number; answered: number }> {

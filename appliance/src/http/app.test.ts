@@ -492,6 +492,14 @@ describe('GET /api/calls', () => {
         state: 'ended',
         endedAt: '2025-11-25T08:01:05.000Z',
         hangupCause: 16,
+        segments: [
+          {
+            agent: 'operator1',
+            queue: 'kk',
+            startedAt: '2025-11-25T08:00:12.500Z',
+            endedAt: '2025-11-25T08:01:05.000Z',
+          },
+        ],
       }),
       now,
     );
@@ -533,6 +541,15 @@ describe('GET /api/calls', () => {
       talkSeconds: 52.5,
       callbackRequested: false,
       recordingPath: '2025/11/25/morning.wav',
+      segments: [
+        {
+          agent: 'operator1',
+          queue: 'kk',
+          startedAt: '2025-11-25T08:00:12.500Z',
+          endedAt: '2025-11-25T08:01:05.000Z',
+          talkSeconds: 52.5,
+        },
+      ],
     });
     expect(res.json().items[0]).toMatchObject({
       id: 'ten',

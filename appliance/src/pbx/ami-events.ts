@@ -33,6 +33,8 @@ export const AMI_EVENT_NAMES = [
   'Unhold',
   'ChanSpyStart',
   'ChanSpyStop',
+  // Keypad digits (operators' keypads, callers' menu choices): one event per digit
+  'DTMFEnd',
   // Operators: queue membership, pauses, phones
   'QueueMemberAdded',
   'QueueMemberRemoved',

@@ -21,6 +21,9 @@ export interface PbxSources {
 }
 
 export class PbxConfigService {
+  /** Endpoint names of the users' phones as last rendered: the operators' side of a call. */
+  private phones: ReadonlySet<string> = new Set();
+
   constructor(
     private readonly config: Config['pbx'],
     private readonly amiSecret: string,
@@ -86,9 +89,16 @@ export class PbxConfigService {
     };
   }
 
+  /** Whether a PJSIP endpoint is a user's phone (not a trunk). */
+  isPhone(endpoint: string): boolean {
+    return this.phones.has(endpoint);
+  }
+
   /** Renders and writes; reloads changed modules through `ami` when given and connected. */
   async sync(ami?: AmiLink): Promise<GeneratedFile[]> {
-    const files = renderAll(await this.state());
+    const state = await this.state();
+    this.phones = new Set(state.endpoints.map((e) => e.username));
+    const files = renderAll(state);
     const changed = await writeGeneratedFiles(this.config.generatedDir, files);
     if (changed.length > 0) this.logger.info({ changed }, 'wrote generated PBX configuration');
     if (ami?.state.connected) {

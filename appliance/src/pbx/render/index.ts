@@ -201,7 +201,8 @@ export function renderExtensions(s: RenderState): string {
   // Run on each operator's channel before the queue rings it: the console's caller card reads these.
   parts.push(
     section('kcc-operator-headers', [
-      'exten => s,1,Set(PJSIP_HEADER(add,X-KCC-Call)=${CHANNEL(linkedid)})',
+      '; A conference party is dialled from a channel of its own: KCC_CALL names the call then.',
+      'exten => s,1,Set(PJSIP_HEADER(add,X-KCC-Call)=${IF($["${KCC_CALL}"!=""]?${KCC_CALL}:${CHANNEL(linkedid)})})',
       ' same => n,Set(PJSIP_HEADER(add,X-KCC-Language)=${KCC_LANG})',
       ' same => n,Set(PJSIP_HEADER(add,X-KCC-Service)=${KCC_SERVICE})',
       ' same => n,Return()',
@@ -230,6 +231,48 @@ export function renderExtensions(s: RenderState): string {
       'exten => back,1,GotoIf($["${KCC_QUEUE}"=""]?done)',
       ' same => n,Queue(${KCC_QUEUE},tb(kcc-operator-headers^s^1))',
       ' same => n(done),Hangup()',
+    ]),
+  );
+  // Attended transfer (AMI Atxfer, Context=kcc-consult): the colleague the operator consults is
+  // rung from a Local channel while the caller waits on music. The same targets as kcc-transfer,
+  // but nobody answering ends the consultation (the operator is back with the caller) instead
+  // of moving the caller anywhere.
+  parts.push(
+    section('kcc-consult', [
+      'exten => _op.,1,Dial(PJSIP/${EXTEN:2},30,b(kcc-operator-headers^s^1))',
+      ' same => n,Hangup()',
+      'exten => _q.,1,Queue(${EXTEN:1},b(kcc-operator-headers^s^1),,,60)',
+      ' same => n,Hangup()',
+      ...(trunk
+        ? [
+            `exten => _extX.,1,Dial(PJSIP/\${EXTEN:3}@${clean(trunk.name)},60)`,
+            ' same => n,Hangup()',
+          ]
+        : []),
+    ]),
+  );
+  // Three-way conference: the operator's call moves into a ConfBridge room named after the call
+  // (AMI Redirect of both legs), more parties are dialled into it (AMI Originate of a Local
+  // channel through kcc-conference-dial). Staff are marked users; the caller leaves with the last
+  // of them (confbridge.conf profiles), so nobody is left alone in a room.
+  parts.push(
+    section('kcc-conference', [
+      'exten => _caller.,1,ConfBridge(${EXTEN:6},kcc_bridge,kcc_caller)',
+      ' same => n,Hangup()',
+      'exten => _staff.,1,ConfBridge(${EXTEN:5},kcc_bridge,kcc_staff)',
+      ' same => n,Hangup()',
+    ]),
+  );
+  parts.push(
+    section('kcc-conference-dial', [
+      'exten => _op.,1,Dial(PJSIP/${EXTEN:2},30,b(kcc-operator-headers^s^1))',
+      ' same => n,Hangup()',
+      ...(trunk
+        ? [
+            `exten => _extX.,1,Dial(PJSIP/\${EXTEN:3}@${clean(trunk.name)},60)`,
+            ' same => n,Hangup()',
+          ]
+        : []),
     ]),
   );
   parts.push(section('kcc-operators', ['; Calls placed by operators arrive here.']));

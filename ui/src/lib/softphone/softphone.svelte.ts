@@ -28,6 +28,23 @@ interface SoftphoneCredentials {
 }
 
 const DEVICE_KEY = 'kcc.softphone.devices';
+/** How often the console reads a consultation's or conference's state from the PBX. */
+const CONTROL_POLL_MS = 1000;
+
+export type TransferTarget = { type: 'operator' | 'queue' | 'external'; value: string };
+
+/** An attended transfer in progress, as the PBX reports it. */
+export interface ConsultView {
+  state: 'ringing' | 'talking';
+  target: TransferTarget | null;
+}
+
+export interface ConferencePartyView {
+  channel: string;
+  role: 'caller' | 'me' | 'party';
+  number: string | null;
+  name: string | null;
+}
 
 export interface AudioDevices {
   input: string | null;
@@ -47,6 +64,31 @@ export class Softphone {
   #dispositionOptions = $state.raw<{ results: string[]; required: boolean } | null>(null);
   /** The last answered call whose disposition is not saved yet (OP-32 item 5). */
   #pendingDisposition = $state<string | null>(null);
+  #consult = $state.raw<ConsultView | null>(null);
+  /** The consultation ended without the operator (no answer, colleague hung up). */
+  #consultLost = $state(false);
+  #conference = $state.raw<ConferencePartyView[] | null>(null);
+  #controlTimer: ReturnType<typeof setInterval> | null = null;
+  #dtmf = $state('');
+
+  /** The attended transfer in progress, or null. */
+  get consult(): ConsultView | null {
+    return this.#consult;
+  }
+
+  get consultLost(): boolean {
+    return this.#consultLost;
+  }
+
+  /** The parties of the call's conference, or null when it is not one. */
+  get conference(): ConferencePartyView[] | null {
+    return this.#conference;
+  }
+
+  /** Digits sent on the current call (the keypad shows them). */
+  get dtmf(): string {
+    return this.#dtmf;
+  }
 
   get line(): LineState {
     return this.#line;
@@ -221,6 +263,101 @@ export class Softphone {
     await api.post(`/api/calls/${encodeURIComponent(call.callId)}/transfer`, { target });
   }
 
+  #callPath(suffix = ''): string {
+    const call = this.#call;
+    if (!call?.callId || call.phase !== 'active') throw new Error('no call in progress');
+    return `/api/calls/${encodeURIComponent(call.callId)}${suffix}`;
+  }
+
+  /**
+   * Attended transfer: the caller waits on music while the operator talks with `target`. The PBX
+   * does it; the console follows the consultation's state from the PBX until it ends.
+   */
+  async startConsult(target: TransferTarget): Promise<void> {
+    const state = await api.post<{ state: 'none' | 'ringing' | 'talking'; target: TransferTarget }>(
+      this.#callPath('/consult'),
+      { target },
+    );
+    this.#consultLost = false;
+    this.#consult = state.state === 'none' ? null : { state: state.state, target: state.target };
+    this.#watchControl();
+  }
+
+  /** Hands the caller to the consulted colleague; this console's leg ends. */
+  async completeConsult(): Promise<void> {
+    await api.post(this.#callPath('/consult/complete'), {});
+  }
+
+  /** Drops the consulted colleague and returns to the caller. */
+  async cancelConsult(): Promise<void> {
+    await api.post(this.#callPath('/consult/cancel'), {});
+    this.#consult = null;
+  }
+
+  /** Adds a colleague or a number: the call becomes a conference. */
+  async addToConference(target: TransferTarget): Promise<void> {
+    await api.post(this.#callPath('/conference'), { target });
+    this.#conference ??= [];
+    this.#watchControl();
+  }
+
+  async dropFromConference(channel: string): Promise<void> {
+    await api.post(this.#callPath('/conference/drop'), { channel });
+    this.#conference = (this.#conference ?? []).filter((p) => p.channel !== channel);
+  }
+
+  /** Sends a keypad digit into the call (RFC 4733, as Asterisk expects from a WebRTC phone). */
+  sendDtmf(digit: string): void {
+    const session = this.#session;
+    if (!session || this.#call?.phase !== 'active' || !/^[0-9*#A-D]$/.test(digit)) return;
+    // The type names JsSIP's enum, declared only as a type: its value is the plain string.
+    const transportType = 'RFC2833' as NonNullable<
+      Parameters<RTCSession['sendDTMF']>[1]
+    >['transportType'];
+    session.sendDTMF(digit, { transportType, duration: 120, interToneGap: 70 });
+    this.#dtmf = (this.#dtmf + digit).slice(-24);
+  }
+
+  /** Reads the consultation and conference from the PBX while either is going on. */
+  #watchControl(): void {
+    if (this.#controlTimer) return;
+    const tick = async () => {
+      const call = this.#call;
+      if (!call?.callId || call.phase !== 'active' || (!this.#consult && !this.#conference)) {
+        this.#stopWatching();
+        return;
+      }
+      const base = `/api/calls/${encodeURIComponent(call.callId)}`;
+      if (this.#consult) {
+        const state = await api
+          .get<{ state: 'none' | 'ringing' | 'talking'; target: TransferTarget | null }>(
+            `${base}/consult`,
+          )
+          .catch(() => null);
+        if (state && this.#consult) {
+          if (state.state === 'none') {
+            this.#consult = null;
+            this.#consultLost = true;
+          } else {
+            this.#consult = { state: state.state, target: state.target ?? this.#consult.target };
+          }
+        }
+      }
+      if (this.#conference) {
+        const list = await api
+          .get<{ parties: ConferencePartyView[] }>(`${base}/conference`)
+          .catch(() => null);
+        if (list && this.#conference) this.#conference = list.parties;
+      }
+    };
+    this.#controlTimer = setInterval(() => void tick(), CONTROL_POLL_MS);
+  }
+
+  #stopWatching(): void {
+    if (this.#controlTimer) clearInterval(this.#controlTimer);
+    this.#controlTimer = null;
+  }
+
   /** Forgets an ended call's card. */
   dismiss(): void {
     if (this.#call?.phase === 'ended') this.#call = null;
@@ -262,6 +399,10 @@ export class Softphone {
       return;
     }
     this.#session = session;
+    this.#consult = null;
+    this.#consultLost = false;
+    this.#conference = null;
+    this.#dtmf = '';
     const identity = session.remote_identity;
     this.#call = {
       id: session.id,
@@ -311,6 +452,9 @@ export class Softphone {
         endProblem: micProblem ?? sessionProblem(cause),
       });
       this.#session = null;
+      this.#consult = null;
+      this.#conference = null;
+      this.#stopWatching();
       const audio = this.#remoteAudio;
       if (audio) audio.srcObject = null;
     };
