@@ -68,6 +68,17 @@ export const phoneEn = {
     '“{input}” is not a number to call: use digits, spaces, ( ) - and a leading +, 3 to 15 digits, or a colleague’s user name.',
   'phone.dial.from': 'Show the caller',
   'phone.outgoing': 'Calling…',
+  'phone.headset.paired': 'Headset buttons: {name}',
+  'phone.headset.none': 'Headset buttons are not connected',
+  'phone.headset.pair': 'Connect headset buttons',
+  'phone.headset.problem.unsupported':
+    'This browser cannot read headset buttons; use the console’s buttons or F8/F9.',
+  'phone.headset.problem.denied':
+    'The browser did not allow the headset. Click “Connect headset buttons” and choose it.',
+  'phone.headset.problem.not_telephony':
+    'That device has no call buttons. Choose the headset itself.',
+  'phone.headset.problem.open_failed':
+    'The headset is held by another program (its own app?). Close it and connect again.',
   'keys.title': 'Keyboard shortcuts',
   'keys.ready': 'Ready',
   'keys.notReady': 'Not ready (choose a reason)',

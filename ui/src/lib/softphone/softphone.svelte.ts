@@ -19,6 +19,7 @@ import {
   type Problem,
 } from './line';
 import { Ringer } from './ringer';
+import { HeadsetButtons } from './headset.svelte';
 
 interface SoftphoneCredentials {
   sipUsername: string;
@@ -515,3 +516,10 @@ function notifyInBackground(number: string): void {
 }
 
 export const softphone = new Softphone();
+
+/** The operator's USB headset buttons drive the same softphone (APP-2). */
+export const headset = new HeadsetButtons({
+  answer: () => softphone.answer(),
+  hangup: () => softphone.hangup(),
+  toggleMute: () => softphone.toggleMute(),
+});
