@@ -330,6 +330,7 @@ export async function startController(
       caCert: tls.caCert,
       metricsToken: config.metricsToken,
       resolveApiToken: integrations.resolveToken,
+      outboundCallerIds: () => p.pbxStore.outboundCallerIds(),
       routes: [
         serviceDeskRoutes(serviceDesk, integrations, database.db, now),
         subscriberRoutes(database.db, now),

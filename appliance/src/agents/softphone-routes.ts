@@ -14,9 +14,14 @@ export const SoftphoneSchema = Type.Object({
   /** Path of the SIP WebSocket on this origin. */
   webSocketPath: Type.String(),
   displayName: Type.String(),
+  /** Services the operator may call out for, and the number each presents. */
+  services: Type.Array(Type.Object({ number: Type.String(), callerId: Type.String() })),
 });
 
-export function softphoneRoutes(users: UserStore): FastifyPluginAsyncTypebox {
+export function softphoneRoutes(
+  users: UserStore,
+  callerIds: () => Promise<Record<string, string>>,
+): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/softphone',
@@ -43,6 +48,10 @@ export function softphoneRoutes(users: UserStore): FastifyPluginAsyncTypebox {
           sipPassword: user.sip_secret,
           webSocketPath: '/ws',
           displayName: user.display_name,
+          services: Object.entries(await callerIds()).map(([number, callerId]) => ({
+            number,
+            callerId,
+          })),
         };
       },
     );

@@ -12,12 +12,15 @@ import {
   bridgeChanged,
   channelCreated,
   channelGone,
+  pjsipEndpoint,
 } from './segments.js';
 
 /** The context the carrier trunk delivers calls into (base pjsip.conf template). */
 export const TRUNK_CONTEXT = AMI_NEWEXTEN_CONTEXT;
 /** The context each service number's call runs in, with the canonical number as extension. */
 export const INBOUND_CONTEXT = 'kcc-inbound';
+/** The context of the operators' phones: the calls they place start here. */
+export const OPERATORS_CONTEXT = 'kcc-operators';
 
 export type CallState = 'ringing' | 'answered' | 'ended';
 
@@ -106,6 +109,18 @@ export const seconds = (from: string, to: string) =>
  * operator is not talk), or from the operator's answer when no segment was seen.
  */
 export function finish(call: CallFact, endedAt: string, hangupCause: number | null): CallFact {
+  if (call.direction === 'outbound') {
+    // An operator's call out: no queue, no outcome (RPT-29 counts inbound calls), talk from
+    // the far end's answer.
+    return {
+      ...call,
+      state: 'ended',
+      endedAt,
+      hangupCause,
+      talkSeconds: call.agentAnsweredAt ? seconds(call.agentAnsweredAt, endedAt) : null,
+      links: undefined,
+    };
+  }
   const outcome = call.agent ? 'operator' : (call.outcome ?? 'missed');
   const answered = call.answeredAt ?? call.startedAt;
   const segments = call.segments.map((s) => (s.endedAt ? s : { ...s, endedAt }));
@@ -199,6 +214,7 @@ function apply(
   switch (e.Event) {
     case 'Newchannel': {
       if (current && !own && e.Channel) return channelCreated(current, e.Channel);
+      if (!current && own && e.Context === OPERATORS_CONTEXT) return outboundCall(e, ctx);
       if (current || !own || e.Context !== TRUNK_CONTEXT || !e.Linkedid) return current;
       const call: CallFact = {
         id: e.Linkedid,
@@ -241,6 +257,11 @@ function apply(
           };
         case 'KccCallback':
           return { ...current, callbackRequested: true };
+        case 'KccOutbound': {
+          const service =
+            e.Service && ctx.services.includes(e.Service) ? e.Service : current.service;
+          return { ...current, service, recordingPath: e.Recording || current.recordingPath };
+        }
         case 'KccCallEnd': {
           const outcome = e.Outcome;
           if (outcome !== 'operator' && outcome !== 'ivr' && outcome !== 'missed') return current;
@@ -287,7 +308,10 @@ function apply(
     case 'Newstate': {
       if (!current || !own || current.state !== 'ringing') return current;
       if (e.ChannelState !== '6') return current;
-      return { ...current, state: 'answered', answeredAt: eventTime(e, ctx) };
+      const at = eventTime(e, ctx);
+      // An operator's own channel is answered when the far end answers (Dial answers it then).
+      const agentAnsweredAt = current.direction === 'outbound' ? at : current.agentAnsweredAt;
+      return { ...current, state: 'answered', answeredAt: at, agentAnsweredAt };
     }
     case 'Hangup': {
       if (current && !own && e.Channel) {
@@ -300,6 +324,34 @@ function apply(
     default:
       return current;
   }
+}
+
+/**
+ * An operator's call to an outside number (digits dialled from their phone). Calls between
+ * colleagues (a user name dialled) are not subscriber calls and get no fact.
+ */
+function outboundCall(e: AmiEvent, ctx: ReduceContext): CallFact | undefined {
+  const number = e.Exten ?? '';
+  const agent = pjsipEndpoint(e.Channel ?? '');
+  if (!e.Linkedid || !/^[0-9]{3,15}$/.test(number) || !agent) return undefined;
+  return {
+    id: e.Linkedid,
+    direction: 'outbound',
+    didRaw: null,
+    did: null,
+    service: null,
+    caller: number,
+    callerName: null,
+    channel: e.Channel ?? null,
+    state: 'ringing',
+    startedAt: eventTime(e, ctx),
+    answeredAt: null,
+    endedAt: null,
+    hangupCause: null,
+    endEstimated: false,
+    ...NO_PATH_FACTS,
+    agent,
+  };
 }
 
 /** The events the reducer reads: the event stream can be filtered to these. */

@@ -283,3 +283,57 @@ describe('operator segments from bridge events', () => {
     ]);
   });
 });
+
+describe('an operator’s call out', () => {
+  const OUT = '1764072100.30';
+  const PHONE = 'PJSIP/operator1-00000030';
+  const out = (event: string, s: number, extra: Record<string, string> = {}): AmiEvent =>
+    ({
+      Event: event,
+      Channel: PHONE,
+      Uniqueid: OUT,
+      Linkedid: OUT,
+      Timestamp: at(s),
+      ...extra,
+    }) as AmiEvent;
+
+  it('is one outbound fact: number called, operator, service, answer, talk; no outcome', () => {
+    let call: CallFact | undefined;
+    for (const e of [
+      out('Newchannel', 0, { Context: 'kcc-operators', Exten: '87011234567' }),
+      out('UserEvent', 0.1, {
+        UserEvent: 'KccOutbound',
+        Number: '87011234567',
+        Service: '193',
+        Recording: '2025/11/25/1764072100.30.wav',
+      }),
+      out('Newstate', 6, { ChannelState: '6' }),
+      out('Hangup', 66, { Cause: '16' }),
+    ]) {
+      call = reduceCall(call, e, ctx);
+    }
+    expect(call).toMatchObject({
+      direction: 'outbound',
+      caller: '87011234567',
+      agent: 'operator1',
+      service: '193',
+      state: 'ended',
+      answeredAt: iso(6),
+      agentAnsweredAt: iso(6),
+      talkSeconds: 60,
+      outcome: null,
+      waitSeconds: null,
+      recordingPath: '2025/11/25/1764072100.30.wav',
+    });
+  });
+
+  it('a call between colleagues is no subscriber call', () => {
+    expect(
+      reduceCall(
+        undefined,
+        out('Newchannel', 0, { Context: 'kcc-operators', Exten: 'operator3' }),
+        ctx,
+      ),
+    ).toBeUndefined();
+  });
+});

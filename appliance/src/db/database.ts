@@ -20,6 +20,7 @@ import * as m0004 from './migrations/0004-knowledge-base.js';
 import * as m0005 from './migrations/0005-agent-status.js';
 import * as m0006 from './migrations/0006-internal-chat.js';
 import * as m0007 from './migrations/0007-dispositions.js';
+import * as m0008 from './migrations/0008-outbound-calls.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -29,6 +30,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-agent-status': m0005,
   '0006-internal-chat': m0006,
   '0007-dispositions': m0007,
+  '0008-outbound-calls': m0008,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

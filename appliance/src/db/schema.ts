@@ -61,6 +61,8 @@ export interface ServicesTable {
   name: string;
   enabled: ColumnType<number, number | undefined, number>;
   flow_id: string | null;
+  /** The caller ID presented when an operator calls out for this service; null: the number. */
+  outbound_caller_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TrunksTable {

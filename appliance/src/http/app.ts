@@ -52,6 +52,8 @@ export interface AppDeps {
   resolveApiToken?: ApiTokenResolver;
   /** Further domains' routes, registered after the core ones. */
   routes?: FastifyPluginAsyncTypebox[];
+  /** Service number → caller ID for operators' calls out (the softphone offers the choice). */
+  outboundCallerIds?: () => Promise<Record<string, string>>;
   /** Called for every route as it is added, so a test can audit the whole route table. */
   onRoute?: (route: RouteOptions) => void;
 }
@@ -100,7 +102,7 @@ export async function buildApp(deps: AppDeps, server: ServerOptions = {}): Promi
   deps.hub.register(app);
   await app.register(authRoutes(deps.auth, deps.hub));
   await app.register(callRoutes(deps.calls, deps.now));
-  await app.register(softphoneRoutes(deps.users));
+  await app.register(softphoneRoutes(deps.users, deps.outboundCallerIds ?? (async () => ({}))));
   await app.register(deviceRoutes(deps.health, deps.caCert));
   for (const routes of deps.routes ?? []) await app.register(routes);
 

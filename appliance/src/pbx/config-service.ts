@@ -34,7 +34,7 @@ export class PbxConfigService {
   ) {}
 
   async state(): Promise<RenderState> {
-    const [trunks, services, softphones, queues, flows, serviceFlows, hours, rules] =
+    const [trunks, services, softphones, queues, flows, serviceFlows, hours, rules, callerIds] =
       await Promise.all([
         this.store.trunks(),
         this.store.services(),
@@ -44,6 +44,7 @@ export class PbxConfigService {
         this.sources.flows.serviceFlows(),
         this.sources.calendar.hours(),
         this.sources.calendar.rules(),
+        this.store.outboundCallerIds(),
       ]);
     // Queue membership by role and spoken language: every operator speaks Kazakh (SVC-14), so
     // the Kazakh queue gets them all and the Russian queue the Russian speakers.
@@ -75,6 +76,7 @@ export class PbxConfigService {
       })),
       services,
       serviceFlows,
+      outboundCallerIds: callerIds,
       flows,
       queues: queues.map((q) => ({
         name: q.name,

@@ -51,6 +51,26 @@ export class PbxStore {
     return rows.map((r) => r.number);
   }
 
+  /** Service number → the caller ID its operators present when calling out. */
+  async outboundCallerIds(): Promise<Record<string, string>> {
+    const rows = await this.db
+      .selectFrom('services')
+      .select(['number', 'outbound_caller_id'])
+      .where('enabled', '=', 1)
+      .orderBy('number')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.number, r.outbound_caller_id ?? r.number]));
+  }
+
+  async setOutboundCallerId(number: string, callerId: string | null): Promise<boolean> {
+    const r = await this.db
+      .updateTable('services')
+      .set({ outbound_caller_id: callerId })
+      .where('number', '=', number)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     const r = await this.db
       .selectFrom('settings')

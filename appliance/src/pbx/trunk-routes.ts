@@ -6,6 +6,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { isIP } from 'node:net';
+import { ErrorSchema } from '../http/schemas.js';
 import { AppError } from '../admin/errors.js';
 import type { Db } from '../db/database.js';
 import type { PbxStore } from './store.js';
@@ -43,6 +44,43 @@ export function trunkRoutes(
         schema: { tags: ['pbx'], summary: 'Carrier trunks' },
       },
       async () => ({ items: await store.trunks() }),
+    );
+
+    app.put(
+      '/api/services/:number/outbound-caller-id',
+      {
+        config: { permission: 'pbx:manage' },
+        schema: {
+          tags: ['pbx'],
+          summary:
+            'The number called parties see when an operator calls out for this service (null: the service number itself)',
+          params: Type.Object({ number: Type.String({ pattern: '^[0-9]{3,15}$' }) }),
+          body: Type.Object(
+            {
+              callerId: Type.Union([
+                Type.String({
+                  pattern: '^[0-9]{5,15}$',
+                  description: 'Digits as the carrier expects them, e.g. 77272581500',
+                }),
+                Type.Null(),
+              ]),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({ number: Type.String(), callerId: Type.String() }),
+            400: ErrorSchema,
+            404: ErrorSchema,
+          },
+        },
+      },
+      async (req) => {
+        if (!(await store.setOutboundCallerId(req.params.number, req.body.callerId))) {
+          throw new AppError(404, 'not_found', `number: no service ${req.params.number}`);
+        }
+        await syncPbx();
+        return { number: req.params.number, callerId: req.body.callerId ?? req.params.number };
+      },
     );
 
     app.put(

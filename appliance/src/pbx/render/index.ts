@@ -28,6 +28,8 @@ export interface RenderState {
   /** Canonical service numbers (SVC-1) and the flow each runs (null: none published yet). */
   services: string[];
   serviceFlows?: Record<string, string | null>;
+  /** Service number → the caller ID presented when an operator calls out for it. */
+  outboundCallerIds?: Record<string, string>;
   /** Published flow versions. */
   flows?: Array<{ id: string; version: number; graph: FlowGraph }>;
   queues?: Array<{
@@ -275,8 +277,61 @@ export function renderExtensions(s: RenderState): string {
         : []),
     ]),
   );
-  parts.push(section('kcc-operators', ['; Calls placed by operators arrive here.']));
+  parts.push(renderOperatorCalls(s, trunk ? clean(trunk.name) : null));
   return parts.join('\n');
+}
+
+/**
+ * Calls placed from the operators' phones (context kcc-operators): a colleague by user name, or
+ * an outside number over the trunk, recorded like every call, with the caller ID of the service
+ * the operator calls for (the console sends it as X-KCC-Service; the first service otherwise).
+ * A user name that is no phone, or an outside number without an outbound trunk, gets a SIP error
+ * the console turns into words (404, 503).
+ */
+function renderOperatorCalls(s: RenderState, trunk: string | null): string {
+  const callerIds = s.outboundCallerIds ?? {};
+  const services = [...s.services].sort();
+  const first = services[0];
+  const fallback = first ? (callerIds[first] ?? first) : '';
+  const routine = section('kcc-outbound-callerid', [
+    '; Gosub(kcc-outbound-callerid,<service>,1): the number the called party sees.',
+    ...services.flatMap((n) => [
+      `exten => ${n},1,Set(CALLERID(num)=${clean(callerIds[n] ?? n)})`,
+      ' same => n,Return()',
+    ]),
+    `exten => _X.,1,Set(CALLERID(num)=${clean(fallback)})`,
+    ' same => n,Return()',
+  ]);
+  const colleagues = [...s.endpoints]
+    .sort(byString((e) => e.username))
+    .flatMap((e) => [
+      `exten => ${clean(e.username)},1,Dial(PJSIP/${clean(e.username)},30)`,
+      ' same => n,Hangup()',
+    ]);
+  const outside = trunk
+    ? [
+        'exten => _XX.,1,Set(__KCC_SERVICE=${PJSIP_HEADER(read,X-KCC-Service)})',
+        ` same => n,Set(__KCC_SERVICE=\${IF($["\${KCC_SERVICE}"=""]?${clean(first ?? '')}:\${KCC_SERVICE})})`,
+        ' same => n,Gosub(kcc-outbound-callerid,${KCC_SERVICE},1)',
+        ' same => n,Set(__KCC_REC=${STRFTIME(${EPOCH},Asia/Almaty,%Y/%m/%d)}/${UNIQUEID}.wav)',
+        ' same => n,MixMonitor(${KCC_REC},b)',
+        ' same => n,UserEvent(KccOutbound,Number: ${EXTEN},Service: ${KCC_SERVICE},Recording: ${KCC_REC})',
+        ` same => n,Dial(PJSIP/\${EXTEN}@${trunk},60)`,
+        ' same => n,Hangup()',
+      ]
+    : [
+        '; No trunk has an outbound address: outside numbers are refused (503).',
+        'exten => _XX.,1,Hangup(34)',
+      ];
+  return (
+    routine +
+    '\n' +
+    section('kcc-operators', [
+      '; Calls placed by operators: a colleague by user name, an outside number by its digits.',
+      ...colleagues,
+      ...outside,
+    ])
+  );
 }
 
 export function renderManager(s: RenderState): string {

@@ -79,6 +79,17 @@ export const phoneEn = {
     'That device has no call buttons. Choose the headset itself.',
   'phone.headset.problem.open_failed':
     'The headset is held by another program (its own app?). Close it and connect again.',
+  'phone.problem.not_found': 'No such number or colleague. Check what you dialled.',
+  'phone.problem.busy': 'The number is busy. Try again later.',
+  'phone.problem.no_answer': 'Nobody answered.',
+  'phone.problem.rejected': 'The call was refused.',
+  'phone.problem.no_line':
+    'The call could not go out: no outside line, or the carrier refused it. Tell the administrator if it persists.',
+  'phone.dial.notRegistered': 'The phone is not connected yet: wait for “Ready to take calls”.',
+  'phone.dial.holdFirst': 'Put the caller on hold first, then call.',
+  'phone.dial.busy': 'Two calls are already going on: end one first.',
+  'phone.parked': 'On hold: {number}',
+  'phone.parkedLost': 'The caller on hold hung up.',
   'keys.title': 'Keyboard shortcuts',
   'keys.ready': 'Ready',
   'keys.notReady': 'Not ready (choose a reason)',

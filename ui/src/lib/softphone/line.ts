@@ -44,7 +44,13 @@ export type Problem =
   | 'auth'
   | 'network'
   | 'media'
-  | 'unknown';
+  | 'unknown'
+  // An operator's own call out that did not go through:
+  | 'not_found'
+  | 'busy'
+  | 'no_answer'
+  | 'rejected'
+  | 'no_line';
 
 /** The problem behind a getUserMedia failure. */
 export function microphoneProblem(error: unknown): Problem {
@@ -65,8 +71,33 @@ export function microphoneProblem(error: unknown): Problem {
   return 'unknown';
 }
 
-/** The problem behind a JsSIP session's `failed` cause (JsSIP.C.causes). */
-export function sessionProblem(cause: string | undefined): Problem | null {
+/**
+ * The problem behind a JsSIP session's `failed` cause (JsSIP.C.causes). A call the operator
+ * placed that did not go through says why; an incoming call that ended early is no problem.
+ */
+export function sessionProblem(
+  cause: string | undefined,
+  direction: 'inbound' | 'outbound' = 'inbound',
+): Problem | null {
+  if (direction === 'outbound') {
+    switch (cause) {
+      case 'Not Found':
+      case 'Address Incomplete':
+        return 'not_found';
+      case 'Busy':
+        return 'busy';
+      case 'No Answer':
+      case 'Unavailable':
+        return 'no_answer';
+      case 'Rejected':
+        return 'rejected';
+      // Asterisk answers 503 when no outside line is set up or the carrier refused the call.
+      case 'SIP Failure Code':
+        return 'no_line';
+      default:
+        break;
+    }
+  }
   switch (cause) {
     case 'User Denied Media Access':
       return 'mic_denied';
@@ -92,6 +123,21 @@ export function sessionProblem(cause: string | undefined): Problem | null {
     default:
       return 'unknown';
   }
+}
+
+/** What the operator typed to call: a colleague's user name or an outside number's digits. */
+export type DialTarget = { kind: 'colleague'; value: string } | { kind: 'number'; value: string };
+
+/**
+ * Reads the dial field: `operator3` calls a colleague; `+7 701 123-45-67` or `8 (727) 258 15 00`
+ * calls that number (digits only go to the PBX). Anything else is refused before dialling.
+ */
+export function dialTarget(input: string): DialTarget | null {
+  const text = input.trim();
+  if (/^[a-z][a-z0-9._-]{0,63}$/.test(text)) return { kind: 'colleague', value: text };
+  if (!/^\+?[\d\s()-]+$/.test(text)) return null;
+  const digits = text.replace(/\D/g, '');
+  return digits.length >= 3 && digits.length <= 15 ? { kind: 'number', value: digits } : null;
 }
 
 /** Seconds of conversation so far (or in all, once ended). */

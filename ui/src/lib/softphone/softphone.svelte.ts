@@ -11,6 +11,7 @@ import type { RTCSession } from 'jssip/lib/RTCSession';
 import type { RTCSessionEvent } from 'jssip/lib/UA';
 import { api, toApiError } from '../api';
 import {
+  dialTarget,
   displayNumber,
   microphoneProblem,
   sessionProblem,
@@ -26,6 +27,7 @@ interface SoftphoneCredentials {
   sipPassword: string;
   webSocketPath: string;
   displayName: string;
+  services: Array<{ number: string; callerId: string }>;
 }
 
 const DEVICE_KEY = 'kcc.softphone.devices';
@@ -45,6 +47,17 @@ export interface ConferencePartyView {
   role: 'caller' | 'me' | 'party';
   number: string | null;
   name: string | null;
+}
+
+/** Why a call could not be placed from the console (each has a message). */
+export class DialError extends Error {
+  constructor(
+    readonly reason: 'invalid' | 'not_registered' | 'hold_first' | 'busy',
+    readonly input: string,
+  ) {
+    super(reason);
+    this.name = 'DialError';
+  }
 }
 
 export interface AudioDevices {
@@ -71,6 +84,20 @@ export class Softphone {
   #conference = $state.raw<ConferencePartyView[] | null>(null);
   #controlTimer: ReturnType<typeof setInterval> | null = null;
   #dtmf = $state('');
+  /** Services the operator may call out for, with the number each presents. */
+  #services = $state.raw<Array<{ number: string; callerId: string }>>([]);
+
+  get services(): Array<{ number: string; callerId: string }> {
+    return this.#services;
+  }
+  /** The held call while a second one is going on (OP-32: a call while another is on hold). */
+  #parked = $state.raw<{ session: RTCSession; call: CallView } | null>(null);
+  /** The held caller hung up during the second call. */
+  #parkedLost = $state(false);
+
+  get parkedLost(): boolean {
+    return this.#parkedLost;
+  }
 
   /** The attended transfer in progress, or null. */
   get consult(): ConsultView | null {
@@ -140,6 +167,7 @@ export class Softphone {
       return;
     }
     if (!this.#wanted) return;
+    this.#services = creds.services ?? [];
     this.#dispositionOptions = await api
       .get<{ results: string[]; required: boolean }>('/api/dispositions/options')
       .catch(() => null);
@@ -393,19 +421,19 @@ export class Softphone {
   }
 
   #incoming(session: RTCSession, request: { getHeader(name: string): string | undefined }): void {
-    // One call at a time until call waiting lands, and none while a required disposition is
-    // missing: Busy makes the queue offer the call to someone else.
-    if (this.#session || (this.#dispositionOptions?.required && this.#pendingDisposition)) {
+    // One call at a time (a second only while the first is held, placed by the operator), and
+    // none while a required disposition is missing: Busy makes the queue offer the call to
+    // someone else.
+    if (
+      this.#session ||
+      this.#parked ||
+      (this.#dispositionOptions?.required && this.#pendingDisposition)
+    ) {
       session.terminate({ status_code: 486, reason_phrase: 'Busy Here' });
       return;
     }
-    this.#session = session;
-    this.#consult = null;
-    this.#consultLost = false;
-    this.#conference = null;
-    this.#dtmf = '';
     const identity = session.remote_identity;
-    this.#call = {
+    this.#begin(session, {
       id: session.id,
       direction: 'inbound',
       remote: displayNumber(identity?.uri?.user),
@@ -420,10 +448,74 @@ export class Softphone {
       answeredAt: null,
       endedAt: null,
       endProblem: null,
-    };
+    });
     this.#ringer.start();
-    notifyInBackground(this.#call.remote);
+    notifyInBackground(this.#call?.remote ?? '');
+  }
 
+  /**
+   * Calls a colleague (user name) or an outside number from this console. With a call in
+   * progress, that call must be on hold first: it waits (the caller hears music) until the
+   * second call ends, then comes back still on hold. Rejects with a DialError to show.
+   */
+  dial(input: string, service: string | null = null): void {
+    const target = dialTarget(input);
+    if (!target) throw new DialError('invalid', input);
+    const ua = this.#ua;
+    if (!ua || this.#line !== 'registered') throw new DialError('not_registered', input);
+    if (this.#parked) throw new DialError('busy', input);
+    if (this.#session) {
+      if (!this.#call?.held || this.#call.phase !== 'active')
+        throw new DialError('hold_first', input);
+      this.#parked = { session: this.#session, call: this.#call };
+      this.#session = null;
+      this.#call = null;
+    }
+    const input_ = this.#devices.input;
+    const session = ua.call(`sip:${target.value}@${location.hostname}`, {
+      mediaConstraints: { audio: input_ ? { deviceId: { exact: input_ } } : true, video: false },
+      pcConfig: { iceServers: [] },
+      extraHeaders: service ? [`X-KCC-Service: ${service}`] : [],
+    });
+    this.#begin(session, {
+      id: session.id,
+      direction: 'outbound',
+      remote: target.value,
+      remoteName: null,
+      callId: null,
+      language: null,
+      service,
+      phase: 'connecting',
+      muted: false,
+      held: false,
+      ringingAt: Date.now(),
+      answeredAt: null,
+      endedAt: null,
+      endProblem: null,
+    });
+  }
+
+  /** The call on hold while a second one is going on, if any. */
+  get parked(): CallView | null {
+    return this.#parked?.call ?? null;
+  }
+
+  /** Makes `session` the current call and follows it until it ends. */
+  #begin(session: RTCSession, call: CallView): void {
+    if (!this.#parked) this.#parkedLost = false;
+    this.#session = session;
+    this.#call = call;
+    this.#consult = null;
+    this.#consultLost = false;
+    this.#conference = null;
+    this.#dtmf = '';
+    /** Applies to whichever slot holds this session now: current or parked. */
+    const update = (patch: Partial<CallView>) => {
+      if (this.#session === session) this.#setCall(patch);
+      else if (this.#parked?.session === session) {
+        this.#parked = { session, call: { ...this.#parked.call, ...patch } };
+      }
+    };
     session.on('peerconnection', (e) => {
       e.peerconnection.addEventListener('track', (t: RTCTrackEvent) => {
         const audio = this.#audioElement();
@@ -431,31 +523,46 @@ export class Softphone {
         void audio.play().catch(() => undefined);
       });
     });
-    session.on('accepted', () => this.#setCall({ phase: 'active', answeredAt: Date.now() }));
+    session.on('accepted', () => update({ phase: 'active', answeredAt: Date.now() }));
     session.on('confirmed', () => {
-      if (this.#call?.phase !== 'active')
-        this.#setCall({ phase: 'active', answeredAt: Date.now() });
+      const phase = this.#session === session ? this.#call?.phase : this.#parked?.call.phase;
+      if (phase !== 'active') update({ phase: 'active', answeredAt: Date.now() });
     });
-    session.on('muted', () => this.#setCall({ muted: true }));
-    session.on('hold', () => this.#setCall({ held: true }));
-    session.on('unhold', () => this.#setCall({ held: false }));
-    session.on('unmuted', () => this.#setCall({ muted: false }));
+    session.on('muted', () => update({ muted: true }));
+    session.on('hold', () => update({ held: true }));
+    session.on('unhold', () => update({ held: false }));
+    session.on('unmuted', () => update({ muted: false }));
     session.on('getusermediafailed', (error: unknown) => {
       this.#problem = microphoneProblem(error);
     });
     const end = (cause: string | undefined) => {
+      if (this.#parked?.session === session) {
+        // The held caller hung up while the operator was on the second call.
+        this.#parked = null;
+        this.#parkedLost = true;
+        return;
+      }
+      if (this.#session !== session) return;
       this.#ringer.stop();
       if (this.#call?.answeredAt && this.#call.callId) this.#pendingDisposition = this.#call.callId;
       const micProblem = this.#problem?.startsWith('mic_') ? this.#problem : null;
       this.#setCall({
         phase: 'ended',
         endedAt: Date.now(),
-        endProblem: micProblem ?? sessionProblem(cause),
+        endProblem: micProblem ?? sessionProblem(cause, this.#call?.direction),
       });
       this.#session = null;
       this.#consult = null;
       this.#conference = null;
       this.#stopWatching();
+      const parked = this.#parked;
+      if (parked) {
+        // Back to the call that waited, still on hold: the operator resumes it.
+        this.#parked = null;
+        this.#session = parked.session;
+        this.#call = parked.call;
+        return;
+      }
       const audio = this.#remoteAudio;
       if (audio) audio.srcObject = null;
     };
