@@ -244,4 +244,35 @@ describe('call control', () => {
       for (const c of contexts) await c.close();
     }
   });
+
+  it('losing the connection mid-call: the call goes on, the phone reconnects, hang-up works', async () => {
+    const { contexts, a, call, callId } = await answeredCall('77017770013');
+    try {
+      // The console's SIP WebSocket runs through the controller: stopping it cuts the line.
+      await controller.stop();
+      await expect.poll(() => state(a, 'data-line'), { timeout: 15_000 }).toBe('reconnecting');
+      await a.getByTestId('softphone-call-survives').waitFor({ timeout: 5000 });
+      expect(await state(a, 'data-call')).toBe('active');
+      // The audio flows between the browser and Asterisk directly: it goes on.
+      const before = await inboundPackets(a);
+      await expect.poll(() => inboundPackets(a), { timeout: 10_000 }).toBeGreaterThan(before + 50);
+
+      await controller.start();
+      await waitForPbx(api);
+      await expect.poll(() => state(a, 'data-line'), { timeout: 30_000 }).toBe('registered');
+      expect(await a.getByTestId('softphone-call-survives').count()).toBe(0);
+
+      // Hanging up over the new connection ends the call in the PBX: the caller gets the BYE.
+      await a.getByTestId('softphone-hangup').click();
+      expect(await call.done).toBe(0);
+      await expect.poll(() => state(a, 'data-call'), { timeout: 10_000 }).toBe('ended');
+      const ended = await waitForEndedCall(api, callId);
+      expect(ended.segments.map((s) => s.agent)).toEqual(['operator1']);
+    } catch (err) {
+      await a.screenshot({ path: '/tmp/kcc-e2e-ws-loss.png' }).catch(() => undefined);
+      throw err;
+    } finally {
+      for (const c of contexts) await c.close();
+    }
+  });
 });

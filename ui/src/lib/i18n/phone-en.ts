@@ -90,6 +90,11 @@ export const phoneEn = {
   'phone.dial.busy': 'Two calls are already going on: end one first.',
   'phone.parked': 'On hold: {number}',
   'phone.parkedLost': 'The caller on hold hung up.',
+  'phone.problem.call_lost':
+    'The network dropped and the call’s audio could not be brought back: the call was lost. If you have the number, call back.',
+  'phone.mediaLost': 'Audio interrupted: reconnecting the call…',
+  'phone.callSurvives':
+    'The connection to the PBX dropped. Your call goes on; the phone reconnects by itself.',
   'keys.title': 'Keyboard shortcuts',
   'keys.ready': 'Ready',
   'keys.notReady': 'Not ready (choose a reason)',

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dialTarget, microphoneProblem, sessionProblem, talkSeconds, type CallView } from './line';
+import {
+  dialTarget,
+  mediaRecovery,
+  microphoneProblem,
+  sessionProblem,
+  talkSeconds,
+  type CallView,
+} from './line';
 
 describe('softphone line', () => {
   it('tells a denied microphone from a missing or busy one', () => {
@@ -36,6 +43,19 @@ describe('softphone line', () => {
     expect(dialTarget('7701abc')).toBeNull();
     expect(dialTarget('')).toBeNull();
     expect(dialTarget('Operator 3')).toBeNull();
+  });
+
+  it('brings a call’s audio back after a blip, or gives up and says so', () => {
+    // A moment's silence heals by itself more often than not.
+    expect(mediaRecovery(500, true, null)).toBe('wait');
+    // Then an ICE restart, but only over a SIP line that is up again.
+    expect(mediaRecovery(3000, false, null)).toBe('wait');
+    expect(mediaRecovery(3000, true, null)).toBe('restart');
+    // Not a re-INVITE storm: one every 5 s at most.
+    expect(mediaRecovery(6000, true, 2000)).toBe('wait');
+    expect(mediaRecovery(9000, true, 6000)).toBe('restart');
+    // Twenty seconds without audio: the call is lost, whatever the line.
+    expect(mediaRecovery(20_000, false, null)).toBe('give_up');
   });
 
   it('counts talk time from the answer', () => {

@@ -33,6 +33,8 @@ export interface CallView {
   endedAt: number | null;
   /** Why the call ended, when it did not end normally. */
   endProblem: Problem | null;
+  /** The call's audio path is down (network blip): the console is trying to bring it back. */
+  mediaLost?: boolean;
 }
 
 /** What went wrong, as something the operator can act on (each maps to a message key). */
@@ -50,7 +52,9 @@ export type Problem =
   | 'busy'
   | 'no_answer'
   | 'rejected'
-  | 'no_line';
+  | 'no_line'
+  // The network dropped during the call and the audio could not be brought back.
+  | 'call_lost';
 
 /** The problem behind a getUserMedia failure. */
 export function microphoneProblem(error: unknown): Problem {
@@ -123,6 +127,28 @@ export function sessionProblem(
     default:
       return 'unknown';
   }
+}
+
+/** How long the audio may be gone before the console restarts ICE, and before it gives up. */
+export const MEDIA_RESTART_AFTER_MS = 2000;
+export const MEDIA_GIVE_UP_AFTER_MS = 20_000;
+
+/**
+ * What to do about a call whose audio path is down (the peer connection's ICE state is
+ * `disconnected` or `failed`) for `lostMs`: wait a moment (a blip often heals by itself); then
+ * restart ICE with a re-INVITE, once the SIP line is back (the re-INVITE needs it), and again
+ * every few seconds; past the limit, end the call and tell the operator it was lost rather than
+ * leave a silent call on screen.
+ */
+export function mediaRecovery(
+  lostMs: number,
+  lineRegistered: boolean,
+  msSinceLastRestart: number | null,
+): 'wait' | 'restart' | 'give_up' {
+  if (lostMs >= MEDIA_GIVE_UP_AFTER_MS) return 'give_up';
+  if (lostMs < MEDIA_RESTART_AFTER_MS || !lineRegistered) return 'wait';
+  if (msSinceLastRestart !== null && msSinceLastRestart < 5000) return 'wait';
+  return 'restart';
 }
 
 /** What the operator typed to call: a colleague's user name or an outside number's digits. */

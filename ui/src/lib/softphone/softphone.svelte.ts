@@ -13,6 +13,7 @@ import { api, toApiError } from '../api';
 import {
   dialTarget,
   displayNumber,
+  mediaRecovery,
   microphoneProblem,
   sessionProblem,
   type CallView,
@@ -516,11 +517,56 @@ export class Softphone {
         this.#parked = { session, call: { ...this.#parked.call, ...patch } };
       }
     };
+    let lost = false;
     session.on('peerconnection', (e) => {
-      e.peerconnection.addEventListener('track', (t: RTCTrackEvent) => {
+      const pc = e.peerconnection;
+      pc.addEventListener('track', (t: RTCTrackEvent) => {
         const audio = this.#audioElement();
         audio.srcObject = t.streams[0] ?? new MediaStream([t.track]);
         void audio.play().catch(() => undefined);
+      });
+      // A network blip: restart ICE once the line is back, or end the call and say it was lost.
+      let lostSince: number | null = null;
+      let lastRestart: number | null = null;
+      let timer: ReturnType<typeof setInterval> | null = null;
+      const stop = () => {
+        if (timer) clearInterval(timer);
+        timer = null;
+      };
+      const check = () => {
+        if (lostSince === null || session.isEnded()) return stop();
+        const now = Date.now();
+        const action = mediaRecovery(
+          now - lostSince,
+          this.#line === 'registered',
+          lastRestart === null ? null : now - lastRestart,
+        );
+        if (action === 'restart') {
+          lastRestart = now;
+          session.renegotiate({ rtcOfferConstraints: { iceRestart: true } });
+        } else if (action === 'give_up') {
+          stop();
+          lost = true;
+          try {
+            session.terminate();
+          } catch {
+            /* already over */
+          }
+        }
+      };
+      pc.addEventListener('iceconnectionstatechange', () => {
+        const state = pc.iceConnectionState;
+        if (state === 'disconnected' || state === 'failed') {
+          if (lostSince === null) lostSince = Date.now();
+          update({ mediaLost: true });
+          timer ??= setInterval(check, 1000);
+        } else if (state === 'connected' || state === 'completed') {
+          lostSince = null;
+          stop();
+          update({ mediaLost: false });
+        } else if (state === 'closed') {
+          stop();
+        }
       });
     });
     session.on('accepted', () => update({ phase: 'active', answeredAt: Date.now() }));
@@ -549,7 +595,9 @@ export class Softphone {
       this.#setCall({
         phase: 'ended',
         endedAt: Date.now(),
-        endProblem: micProblem ?? sessionProblem(cause, this.#call?.direction),
+        endProblem: lost
+          ? 'call_lost'
+          : (micProblem ?? sessionProblem(cause, this.#call?.direction)),
       });
       this.#session = null;
       this.#consult = null;
