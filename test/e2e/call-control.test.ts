@@ -89,7 +89,8 @@ describe('call control', () => {
   }
 
   async function chooseColleague(page: Page, username: string) {
-    await page.getByTestId('softphone-transfer').click();
+    // F4 opens the transfer form (the operator's shortcut).
+    await page.keyboard.press('F4');
     const select = page.getByTestId('transfer-operator');
     await expect
       .poll(() => select.locator(`option[value="${username}"]:not([disabled])`).count(), {

@@ -206,4 +206,70 @@ describe('softphone', () => {
       await contextB.close();
     }
   });
+
+  it('with dispositions required, the next call waits until the last one has its result', async () => {
+    await ok(api.put('/api/dispositions/settings', { required: true }), 'require dispositions');
+    const context = await newContext(browser);
+    const page = await operatorPage(context, 'operator1');
+    const phone = page.getByTestId('softphone');
+    try {
+      await expect
+        .poll(() => phone.getAttribute('data-line'), { timeout: 15_000 })
+        .toBe('registered');
+      const first = await placeIvrCall({
+        did: '193',
+        callerId: '77017770004',
+        pbxPort: TEST_PORTS.sip,
+        steps: [],
+      });
+      await expect.poll(() => phone.getAttribute('data-call'), { timeout: 20_000 }).toBe('ringing');
+      await page.getByTestId('softphone-answer').click();
+      await expect.poll(() => inboundPackets(page), { timeout: 15_000 }).toBeGreaterThan(50);
+      await page.getByTestId('softphone-hangup').click();
+      expect(await first.done).toBe(0);
+
+      // The next caller is offered to this console (after the after-call work time), which
+      // answers Busy at once (no result saved yet): the queue counts it as not answered.
+      const second = await placeIvrCall({
+        did: '193',
+        callerId: '77017770005',
+        pbxPort: TEST_PORTS.sip,
+        steps: [],
+      });
+      // Refused at once: the offer ended within a second of the dial, without ringing here.
+      const refused = () =>
+        ami.events.some((end) => {
+          if (
+            end.Event !== 'DialEnd' ||
+            !end.DestChannel?.startsWith('PJSIP/operator1-') ||
+            end.CallerIDNum !== '77017770005' ||
+            end.DialStatus === 'ANSWER'
+          ) {
+            return false;
+          }
+          const begin = ami.events.find(
+            (e) => e.Event === 'DialBegin' && e.DestChannel === end.DestChannel,
+          );
+          return Number(end.Timestamp) - Number(begin?.Timestamp ?? 0) < 1;
+        });
+      await expect.poll(refused, { timeout: 45_000 }).toBe(true);
+      expect(await phone.getAttribute('data-call')).toBe('ended');
+
+      // The result saved, the waiting caller rings here.
+      await page.getByTestId('disposition-result').selectOption('resolved');
+      await page.getByTestId('disposition-save').click();
+      await expect.poll(() => phone.getAttribute('data-call'), { timeout: 30_000 }).toBe('ringing');
+      expect(await page.getByTestId('softphone-remote').textContent()).toContain('77017770005');
+      await page.getByTestId('softphone-answer').click();
+      await expect.poll(() => phone.getAttribute('data-call'), { timeout: 10_000 }).toBe('active');
+      await page.getByTestId('softphone-hangup').click();
+      expect(await second.done).toBe(0);
+    } catch (err) {
+      await page.screenshot({ path: '/tmp/kcc-e2e-disposition.png' }).catch(() => undefined);
+      throw err;
+    } finally {
+      await api.put('/api/dispositions/settings', { required: false });
+      await context.close();
+    }
+  });
 });

@@ -82,6 +82,57 @@ describe('dispositions', () => {
     ]);
   });
 
+  it('links the ticket registered on the call when no ticket is named', async () => {
+    const at = '2025-11-25T11:02:00.000Z';
+    const ticket = await f.db
+      .insertInto('tickets')
+      .values({
+        type: 'technical',
+        status: 'new',
+        channel: 'voice',
+        subscriber_name: null,
+        subscriber_phone: '77011234567',
+        subscriber_account: null,
+        region_id: null,
+        service_id: null,
+        branch_id: null,
+        topic: null,
+        description: 'No signal',
+        assignee: null,
+        created_by: 'op1',
+        created_at: at,
+        updated_at: at,
+        escalated_at: null,
+        callback_due_at: null,
+        callback_done_at: null,
+        callback_breached_at: null,
+        resolution_due_at: null,
+        resolution_breached_at: null,
+        resolved_at: null,
+        closed_at: null,
+        correction_requested_at: null,
+        api_client: null,
+        client_key: null,
+        client_request_hash: null,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await f.db
+      .insertInto('ticket_links')
+      .values({ ticket_id: ticket.id, kind: 'call', ref: '1795.1', created_at: at })
+      .execute();
+    const saved = await as('op1', 'PUT', '/api/calls/1795.1/disposition', {
+      result: 'ticket_created',
+    });
+    expect(saved.json()).toMatchObject({ ticketId: ticket.id });
+    // Saying "no ticket" explicitly is kept.
+    const none = await as('op1', 'PUT', '/api/calls/1795.1/disposition', {
+      result: 'resolved',
+      ticketId: null,
+    });
+    expect(none.json()).toMatchObject({ ticketId: null });
+  });
+
   it('refuses an unknown call, result or ticket, naming the field', async () => {
     expect(
       (await as('op1', 'PUT', '/api/calls/9.9/disposition', { result: 'resolved' })).statusCode,

@@ -83,12 +83,16 @@ export class Dispositions {
         });
       }
     }
+    // No ticket named: the one registered on this call from its card, if any (the operator's
+    // "Ticket" click already linked it to the call; the disposition follows without a second step).
+    const ticketId =
+      input.ticketId === undefined ? await this.ticketOfCall(callId) : input.ticketId;
     const at = this.now().toISOString();
     const values = {
       result: input.result,
       topic: input.topic?.trim() || null,
       comment: input.comment?.trim() || null,
-      ticket_id: input.ticketId ?? null,
+      ticket_id: ticketId,
       updated_at: at,
     };
     await this.db
@@ -104,6 +108,17 @@ export class Dispositions {
       ticketId: values.ticket_id,
       updatedAt: at,
     };
+  }
+
+  private async ticketOfCall(callId: string): Promise<number | null> {
+    const link = await this.db
+      .selectFrom('ticket_links')
+      .select('ticket_id')
+      .where('kind', '=', 'call')
+      .where('ref', '=', callId)
+      .orderBy('ticket_id', 'desc')
+      .executeTakeFirst();
+    return link?.ticket_id ?? null;
   }
 
   async forCall(callId: string): Promise<Disposition[]> {

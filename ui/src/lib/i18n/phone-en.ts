@@ -95,6 +95,7 @@ export const phoneEn = {
   'phone.mediaLost': 'Audio interrupted: reconnecting the call…',
   'phone.callSurvives':
     'The connection to the PBX dropped. Your call goes on; the phone reconnects by itself.',
+  'phone.disposition.ticket': 'Linked to ticket #{id}',
   'keys.title': 'Keyboard shortcuts',
   'keys.ready': 'Ready',
   'keys.notReady': 'Not ready (choose a reason)',

@@ -97,6 +97,7 @@ export const phoneRu = {
   'phone.mediaLost': 'Звук прервался: восстанавливаем соединение…',
   'phone.callSurvives':
     'Связь с АТС прервалась. Разговор продолжается; телефон переподключится сам.',
+  'phone.disposition.ticket': 'Привязано к заявке №{id}',
   'keys.title': 'Горячие клавиши',
   'keys.ready': 'Готов',
   'keys.notReady': 'Не готов (выбрать причину)',

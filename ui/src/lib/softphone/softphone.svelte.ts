@@ -22,6 +22,7 @@ import {
 } from './line';
 import { Ringer } from './ringer';
 import { HeadsetButtons } from './headset.svelte';
+import { KeepAwake } from './keep-awake';
 
 interface SoftphoneCredentials {
   sipUsername: string;
@@ -75,6 +76,7 @@ export class Softphone {
   #session: RTCSession | null = null;
   #remoteAudio: HTMLAudioElement | null = null;
   readonly #ringer = new Ringer();
+  readonly #awake = new KeepAwake();
   #wanted = false;
   #dispositionOptions = $state.raw<{ results: string[]; required: boolean } | null>(null);
   /** The last answered call whose disposition is not saved yet (OP-32 item 5). */
@@ -147,9 +149,13 @@ export class Softphone {
   async saveDisposition(
     callId: string,
     input: { result: string; topic: string | null; comment: string | null },
-  ): Promise<void> {
-    await api.put(`/api/calls/${encodeURIComponent(callId)}/disposition`, input);
+  ): Promise<{ ticketId: number | null }> {
+    const saved = await api.put<{ ticketId: number | null }>(
+      `/api/calls/${encodeURIComponent(callId)}/disposition`,
+      input,
+    );
     if (this.#pendingDisposition === callId) this.#pendingDisposition = null;
+    return saved;
   }
 
   /** Fetches this user's SIP credentials and registers. Safe to call again. */
@@ -212,6 +218,7 @@ export class Softphone {
     });
     this.#ua = ua;
     ua.start();
+    this.#awake.hold();
     // A console that goes away (tab closed, reloaded) unregisters at once, so the queue stops
     // offering it calls now rather than at the next missed ping.
     window.addEventListener('pagehide', this.#onPageHide);
@@ -234,6 +241,7 @@ export class Softphone {
     this.#session = null;
     this.#ua?.stop();
     this.#ua = null;
+    this.#awake.release();
     this.#line = 'off';
     this.#call = null;
   }
