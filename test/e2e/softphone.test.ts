@@ -83,6 +83,8 @@ describe('softphone', () => {
       expect(row?.state).toBe('answered');
       const callId = row!.id;
       expect(await page.getByTestId('softphone-language').textContent()).toContain('Қазақша');
+      // The IVR path the caller took (here straight to the queue node).
+      expect((await page.getByTestId('softphone-ivr-path').textContent())?.trim()).toMatch(/: q$/);
 
       // Hold: Asterisk sees the operator's channel on hold (music to the caller), then back.
       const count = (event: string) =>

@@ -207,6 +207,7 @@ export function renderExtensions(s: RenderState): string {
       'exten => s,1,Set(PJSIP_HEADER(add,X-KCC-Call)=${IF($["${KCC_CALL}"!=""]?${KCC_CALL}:${CHANNEL(linkedid)})})',
       ' same => n,Set(PJSIP_HEADER(add,X-KCC-Language)=${KCC_LANG})',
       ' same => n,Set(PJSIP_HEADER(add,X-KCC-Service)=${KCC_SERVICE})',
+      ' same => n,Set(PJSIP_HEADER(add,X-KCC-Path)=${KCC_PATH})',
       ' same => n,Return()',
     ]),
   );

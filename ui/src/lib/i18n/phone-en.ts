@@ -96,6 +96,7 @@ export const phoneEn = {
   'phone.callSurvives':
     'The connection to the PBX dropped. Your call goes on; the phone reconnects by itself.',
   'phone.disposition.ticket': 'Linked to ticket #{id}',
+  'phone.ivrPath': 'Menu: {path}',
   'keys.title': 'Keyboard shortcuts',
   'keys.ready': 'Ready',
   'keys.notReady': 'Not ready (choose a reason)',

@@ -98,6 +98,7 @@ export const phoneKk = {
   'phone.mediaLost': 'Дыбыс үзілді: қоңырау қайта қосылуда…',
   'phone.callSurvives': 'АТС-пен байланыс үзілді. Қоңырау жалғасуда; телефон өзі қайта қосылады.',
   'phone.disposition.ticket': '№{id} өтінімге байланыстырылды',
+  'phone.ivrPath': 'Мәзір: {path}',
   'keys.title': 'Пернелер тіркесімдері',
   'keys.ready': 'Дайын',
   'keys.notReady': 'Дайын емес (себебін таңдау)',

@@ -98,6 +98,7 @@ export const phoneRu = {
   'phone.callSurvives':
     'Связь с АТС прервалась. Разговор продолжается; телефон переподключится сам.',
   'phone.disposition.ticket': 'Привязано к заявке №{id}',
+  'phone.ivrPath': 'Меню: {path}',
   'keys.title': 'Горячие клавиши',
   'keys.ready': 'Готов',
   'keys.notReady': 'Не готов (выбрать причину)',

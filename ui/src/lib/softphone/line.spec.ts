@@ -3,6 +3,7 @@ import {
   dialTarget,
   mediaRecovery,
   microphoneProblem,
+  readablePath,
   sessionProblem,
   talkSeconds,
   type CallView,
@@ -56,6 +57,14 @@ describe('softphone line', () => {
     expect(mediaRecovery(9000, true, 6000)).toBe('restart');
     // Twenty seconds without audio: the call is lost, whatever the line.
     expect(mediaRecovery(20_000, false, null)).toBe('give_up');
+  });
+
+  it('shows the IVR path as the nodes the caller went through', () => {
+    expect(readablePath('/greeting/language/main_menu/topic_technical')).toBe(
+      'greeting › language › main_menu › topic_technical',
+    );
+    expect(readablePath('')).toBeNull();
+    expect(readablePath(null)).toBeNull();
   });
 
   it('counts talk time from the answer', () => {

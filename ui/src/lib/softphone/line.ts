@@ -24,6 +24,8 @@ export interface CallView {
   callId: string | null;
   language: string | null;
   service: string | null;
+  /** The IVR nodes the caller went through (`/greeting/language/main_menu/topic_technical`). */
+  ivrPath?: string | null;
   phase: CallPhase;
   muted: boolean;
   /** On hold from this console: the caller hears music on hold. */
@@ -164,6 +166,12 @@ export function dialTarget(input: string): DialTarget | null {
   if (!/^\+?[\d\s()-]+$/.test(text)) return null;
   const digits = text.replace(/\D/g, '');
   return digits.length >= 3 && digits.length <= 15 ? { kind: 'number', value: digits } : null;
+}
+
+/** The IVR path for the caller card: `/greeting/language/main_menu` → `greeting › language › main_menu`. */
+export function readablePath(path: string | null | undefined): string | null {
+  const nodes = (path ?? '').split('/').filter(Boolean);
+  return nodes.length > 0 ? nodes.join(' › ') : null;
 }
 
 /** Seconds of conversation so far (or in all, once ended). */

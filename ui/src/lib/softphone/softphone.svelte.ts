@@ -450,6 +450,7 @@ export class Softphone {
       callId: request.getHeader('X-KCC-Call') ?? null,
       language: request.getHeader('X-KCC-Language') ?? null,
       service: request.getHeader('X-KCC-Service') ?? null,
+      ivrPath: request.getHeader('X-KCC-Path') ?? null,
       phase: 'ringing',
       muted: false,
       held: false,
