@@ -11,7 +11,6 @@ import { AuthService } from './admin/auth-service.js';
 import { nodeCrypto } from './admin/crypto.js';
 import { seedDemo } from './admin/demo-seed.js';
 import { UserStore } from './admin/users-store.js';
-import { userRoutes } from './admin/users-routes.js';
 import { CallService, toView } from './calls/service.js';
 import { CallStore } from './calls/store.js';
 import { cdrFile, queueLogFile } from './calls/appended-file.js';
@@ -28,34 +27,26 @@ import { PbxConfigService } from './pbx/config-service.js';
 import { PbxStore } from './pbx/store.js';
 import { startOfDay } from './time.js';
 import { DEFAULT_FLOW, DEFAULT_FLOW_ID, DEMO_PROMPTS } from './flows/default-flow.js';
-import { flowRoutes } from './flows/routes.js';
 import { FlowService } from './flows/service.js';
 import { FlowStore } from './flows/store.js';
 import { CalendarService } from './pbx/calendar-service.js';
-import { calendarRoutes } from './pbx/calendar-routes.js';
 import { PROMPT_LANGUAGES, PromptService } from './prompts/service.js';
-import { promptRoutes } from './prompts/routes.js';
-import { slaRoutes } from './reports/routes.js';
-import { trunkRoutes } from './pbx/trunk-routes.js';
 import { seedDemoKnowledgeBase } from './admin/demo-seed.js';
-import { kbRoutes } from './servicedesk/kb/routes.js';
 import { KbService } from './servicedesk/kb/service.js';
 import { KbStore } from './servicedesk/kb/store.js';
 import { openPredicate } from './pbx/calendar.js';
 import { ServiceDesk } from './servicedesk/service.js';
 import { Integrations } from './servicedesk/integrations.js';
 import { WebhookWorker } from './servicedesk/webhooks.js';
-import { loadClockPolicy, serviceDeskRoutes, subscriberRoutes } from './servicedesk/routes.js';
+import { loadClockPolicy } from './servicedesk/routes.js';
 import { CallControl } from './callcontrol/service.js';
-import { callControlRoutes } from './callcontrol/routes.js';
 import { Dispositions } from './dispositions/service.js';
-import { dispositionRoutes } from './dispositions/routes.js';
-import { chatRoutes } from './chat/routes.js';
 import { ChatService } from './chat/service.js';
 import { ChatStore } from './chat/store.js';
-import { agentRoutes, agentSessionHooks } from './agents/routes.js';
 import { AgentService } from './agents/service.js';
 import { AgentStore } from './agents/store.js';
+import { apiRoutes } from './api-routes.js';
+import { createSupervision } from './supervision/index.js';
 
 export interface Controller {
   app: App;
@@ -303,6 +294,20 @@ export async function startController(
   ami.on('event', (e) => void agents.handleEvent(e));
   ami.on('connected', () => void agents.resync());
 
+  // Staffing alerts (STAFF-7/8/9) and the availability figures (OBS-13).
+  const supervision = createSupervision({
+    db: database.db,
+    audit: p.audit,
+    users: p.users,
+    settings: p.pbxStore,
+    agents,
+    calls,
+    calendar: p.calendar,
+    hub,
+    now,
+    logger: logger.child({ component: 'supervision' }),
+  });
+
   const pbxLink = () => (ami.state.connected ? ami : null);
   const callControl = new CallControl(pbxLink, {
     phones: async () =>
@@ -331,22 +336,30 @@ export async function startController(
       metricsToken: config.metricsToken,
       resolveApiToken: integrations.resolveToken,
       outboundCallerIds: () => p.pbxStore.outboundCallerIds(),
-      routes: [
-        serviceDeskRoutes(serviceDesk, integrations, database.db, now),
-        subscriberRoutes(database.db, now),
-        flowRoutes(p.flows, p.flowStore),
-        calendarRoutes(p.calendar, now),
-        promptRoutes(p.prompts),
-        userRoutes(auth, p.users, p.audit, p.syncPbx),
-        slaRoutes(calls, p.pbxStore, now),
-        trunkRoutes(database.db, p.pbxStore, p.syncPbx),
-        kbRoutes(p.kb),
-        callControlRoutes(callControl, database.db, pbxLink),
-        dispositionRoutes(new Dispositions(database.db, now)),
-        chatRoutes(chat),
-        agentRoutes(agents, agentStore, now),
-        agentSessionHooks(agents),
-      ],
+      routes: apiRoutes({
+        db: database.db,
+        now,
+        auth,
+        users: p.users,
+        audit: p.audit,
+        syncPbx: p.syncPbx,
+        pbxStore: p.pbxStore,
+        pbxLink,
+        calls,
+        serviceDesk,
+        integrations,
+        flows: p.flows,
+        flowStore: p.flowStore,
+        calendar: p.calendar,
+        prompts: p.prompts,
+        kb: p.kb,
+        callControl,
+        dispositions: new Dispositions(database.db, now),
+        chat,
+        agents,
+        agentStore,
+        supervision,
+      }),
     },
     { loggerInstance: logger, https: { key: tls.key, cert: tls.cert } },
   );
@@ -356,6 +369,7 @@ export async function startController(
   await app.listen({ host: config.http.host, port: config.http.port });
   ami.start();
   agents.start();
+  await supervision.start();
   await serviceDesk.start();
   webhooks.start();
   const address = app.server.address();
@@ -373,12 +387,14 @@ export async function startController(
         clearInterval(purgeTimer);
         recordings.stop();
         serviceDesk.stop();
+        supervision.stop();
         agents.stop();
         await webhooks.stop();
         await ami.stop();
         await app.close();
         await calls.idle();
         await agents.idle();
+        await supervision.idle();
         await closeDatabase(database);
       })()),
   };

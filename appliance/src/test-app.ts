@@ -3,27 +3,51 @@
  * (calls, health, metrics, the live hub) filled with a quiet real one, and users signed in through
  * the real login route.
  */
+import os from 'node:os';
+import path from 'node:path';
+import { nodeCrypto } from './admin/crypto.js';
+import { AgentService } from './agents/service.js';
+import { AgentStore } from './agents/store.js';
+import { apiRoutes, type ApiServices } from './api-routes.js';
+import { CallControl } from './callcontrol/service.js';
 import { CallService } from './calls/service.js';
 import type { Role } from './db/schema.js';
 import { CallStore } from './calls/store.js';
+import { ChatService } from './chat/service.js';
+import { ChatStore } from './chat/store.js';
 import { HealthService } from './device/health.js';
+import { Dispositions } from './dispositions/service.js';
+import { FlowService } from './flows/service.js';
+import { FlowStore } from './flows/store.js';
 import { buildApp, type App, type AppDeps } from './http/app.js';
 import { SESSION_COOKIE } from './http/guard.js';
 import { LiveHub } from './http/live-hub.js';
 import { Metrics } from './http/metrics.js';
+import { CalendarService } from './pbx/calendar-service.js';
+import { PbxStore } from './pbx/store.js';
+import { PromptService } from './prompts/service.js';
+import { Integrations } from './servicedesk/integrations.js';
+import { KbService } from './servicedesk/kb/service.js';
+import { KbStore } from './servicedesk/kb/store.js';
+import { ServiceDesk } from './servicedesk/service.js';
+import { createSupervision } from './supervision/index.js';
 import { SERVICES, silentLogger, type AuthFixture } from './test-support.js';
 import { startOfDay } from './time.js';
+
+function testCalls(f: AuthFixture): CallService {
+  return new CallService(
+    new CallStore(f.db),
+    { services: SERVICES, now: f.clock.now },
+    silentLogger,
+    (at) => startOfDay(at),
+  );
+}
 
 export async function buildTestApp(f: AuthFixture, deps: Partial<AppDeps> = {}): Promise<App> {
   return buildApp({
     auth: f.auth,
     users: f.users,
-    calls: new CallService(
-      new CallStore(f.db),
-      { services: SERVICES, now: f.clock.now },
-      silentLogger,
-      (at) => startOfDay(at),
-    ),
+    calls: testCalls(f),
     health: new HealthService({
       version: '1',
       dataDir: '/tmp',
@@ -90,4 +114,79 @@ export async function createUsers(
     });
   }
   return ids;
+}
+
+/**
+ * The whole controller app, every domain's routes included (`apiRoutes`, as the composition
+ * root registers them), on the fixture's database with quiet real services and no PBX: for
+ * tests that walk the whole route table.
+ */
+export async function buildFullTestApp(
+  f: AuthFixture,
+  deps: Partial<AppDeps> = {},
+): Promise<{ app: App; services: ApiServices; hub: LiveHub }> {
+  const now = f.clock.now;
+  const hub = deps.hub ?? new LiveHub(f.auth);
+  const calls = deps.calls ?? testCalls(f);
+  const pbxStore = new PbxStore(f.db);
+  const syncPbx = async () => undefined;
+  const calendar = new CalendarService(f.db, pbxStore, syncPbx, now);
+  const flowStore = new FlowStore(f.db);
+  const agentStore = new AgentStore(f.db);
+  const agents = new AgentService({ store: agentStore, now, logger: silentLogger });
+  await agents.load();
+  const integrations = new Integrations(f.db, nodeCrypto, now);
+  const scratch = path.join(os.tmpdir(), 'kcc-test-prompts');
+  const services: ApiServices = {
+    db: f.db,
+    now,
+    auth: f.auth,
+    users: f.users,
+    audit: f.audit,
+    syncPbx,
+    pbxStore,
+    pbxLink: () => null,
+    calls,
+    serviceDesk: new ServiceDesk(f.db, { now, logger: silentLogger }),
+    integrations,
+    flows: new FlowService({
+      store: flowStore,
+      context: async () => ({ prompts: new Set<string>(), queues: new Set<string>() }),
+      syncPbx,
+      now,
+    }),
+    flowStore,
+    calendar,
+    prompts: new PromptService(f.db, scratch, scratch, now),
+    kb: new KbService({ store: new KbStore(f.db), now }),
+    callControl: new CallControl(() => null, {
+      phones: async () => new Map(),
+      queues: async () => [],
+      canDialOut: async () => false,
+    }),
+    dispositions: new Dispositions(f.db, now),
+    chat: new ChatService({ store: new ChatStore(f.db), now }),
+    agents,
+    agentStore,
+    supervision: createSupervision({
+      db: f.db,
+      audit: f.audit,
+      users: f.users,
+      settings: pbxStore,
+      agents,
+      calls,
+      calendar,
+      hub,
+      now,
+      logger: silentLogger,
+    }),
+  };
+  const app = await buildTestApp(f, {
+    hub,
+    calls,
+    resolveApiToken: integrations.resolveToken,
+    routes: apiRoutes(services),
+    ...deps,
+  });
+  return { app, services, hub };
 }

@@ -25,6 +25,12 @@ export const PERMISSIONS = [
   // Operator statuses (OP-32): see the floor and the status log; set an operator's status.
   'floor:read',
   'floor:manage',
+  // The center's availability figures (OBS-13, SLA-21): counts and times only, never a name,
+  // number, recording or ticket, so the customer's observer can hold it.
+  'availability:read',
+  // The center's own reference data staff work with (pause reasons, branch numbers): not the
+  // observer's business.
+  'directory:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -45,6 +51,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'tickets:work',
     'kb:read',
     'chat:use',
+    'directory:read',
   ],
   second_line: [
     'calls:read',
@@ -54,6 +61,7 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'tickets:work',
     'kb:read',
     'chat:use',
+    'directory:read',
   ],
   supervisor: [
     'calls:read',
@@ -68,6 +76,8 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'chat:manage',
     'floor:read',
     'floor:manage',
+    'availability:read',
+    'directory:read',
   ],
   // The administrator has what the supervisor has except operator functions (ADM-36).
   administrator: [
@@ -85,9 +95,12 @@ const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'chat:manage',
     'floor:read',
     'floor:manage',
+    'availability:read',
+    'directory:read',
   ],
-  // The customer's observer sees availability figures only: no numbers, names or recordings (OBS-13).
-  observer: ['summary:read', 'health:read'],
+  // The customer's observer sees availability figures only: no numbers, names or recordings
+  // (OBS-13). Everything it may open is listed in http/observer-access.test.ts.
+  observer: ['availability:read', 'summary:read', 'health:read'],
 };
 
 export function permissionsOf(role: Role): readonly Permission[] {

@@ -118,6 +118,19 @@ export class UserStore {
     await this.db.deleteFrom('sessions').where('token_hash', '=', hash).execute();
   }
 
+  /** Enabled users holding a console session that has not expired at `now`. */
+  async signedInUserIds(now: string): Promise<Set<number>> {
+    const rows = await this.db
+      .selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .select('users.id')
+      .distinct()
+      .where('sessions.expires_at', '>', now)
+      .where('users.enabled', '=', 1)
+      .execute();
+    return new Set(rows.map((r) => r.id));
+  }
+
   async deleteExpiredSessions(now: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
   }

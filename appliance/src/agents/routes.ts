@@ -202,8 +202,8 @@ export function agentRoutes(
     app.get(
       '/api/agents/pause-reasons',
       {
-        // Operators need the names for their Not ready menu.
-        config: { anyUser: true },
+        // Operators need the names for their Not ready menu, the supervisor for the floor.
+        config: { permission: 'directory:read' },
         schema: {
           tags: ['agents'],
           summary: 'Pause reasons (system ones are set by the controller and not choosable)',

@@ -222,6 +222,7 @@ describe('session cookie, CSRF and sign-out', () => {
           'tickets:work',
           'kb:read',
           'chat:use',
+          'directory:read',
         ],
         language: 'ru',
       },

@@ -23,6 +23,14 @@ export const TOPICS = {
   chat: 'chat:use',
   /** Operator status changes (`agent.status`): the supervisor's floor. */
   agents: 'floor:read',
+  /**
+   * Staffing alerts (`staffing.changed`, STAFF-7/8/9): for those who run the floor and can act
+   * on them. Not the observer's: OBS-13 gives it the availability figures, and the operators'
+   * counts by status are among them.
+   */
+  staffing: 'floor:read',
+  /** The availability figures (`availability.changed`): counts and times only (OBS-13). */
+  availability: 'availability:read',
 } as const satisfies Record<string, Permission>;
 export type Topic = keyof typeof TOPICS;
 

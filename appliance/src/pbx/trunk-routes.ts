@@ -122,7 +122,8 @@ export function trunkRoutes(
     app.get(
       '/api/branches',
       {
-        config: { anyUser: true },
+        // Staff transfer calls to branches; the customer's observer has no business here.
+        config: { permission: 'directory:read' },
         schema: { tags: ['pbx'], summary: "The customer's branches and their numbers, by region" },
       },
       async () => ({

@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 import type { CallService } from '../calls/service.js';
 import type { PbxStore } from '../pbx/store.js';
 import { startOfDay } from '../time.js';
-import { DEFAULT_SLA, slaFigures, type SlaDefinitions } from './sla.js';
+import { DEFAULT_SLA, slaFigures, type SlaDefinitions, type SlaFigures } from './sla.js';
 
 const KEY = 'sla.definitions';
 
@@ -15,6 +15,20 @@ export async function slaDefinitions(settings: PbxStore): Promise<SlaDefinitions
 
 /** Enough for a day of the center's traffic many times over. */
 const MAX_CALLS_PER_DAY = 100_000;
+
+/** Today's figures (Asia/Almaty day) at the instant `at`, over finished and live calls. */
+export async function slaToday(
+  calls: CallService,
+  settings: PbxStore,
+  at: Date,
+): Promise<SlaFigures> {
+  const today = await calls.list(startOfDay(at).toISOString(), at.toISOString(), MAX_CALLS_PER_DAY);
+  return slaFigures(
+    today.filter((c) => c.state === 'ended'),
+    calls.liveCalls(),
+    await slaDefinitions(settings),
+  );
+}
 
 export function slaRoutes(
   calls: CallService,
@@ -31,19 +45,7 @@ export function slaRoutes(
           summary: "Today's offered, answered, missed, loss and wait figures (Asia/Almaty day)",
         },
       },
-      async () => {
-        const at = now();
-        const today = await calls.list(
-          startOfDay(at).toISOString(),
-          at.toISOString(),
-          MAX_CALLS_PER_DAY,
-        );
-        return slaFigures(
-          today.filter((c) => c.state === 'ended'),
-          calls.liveCalls(),
-          await slaDefinitions(settings),
-        );
-      },
+      async () => slaToday(calls, settings, now()),
     );
 
     app.put(

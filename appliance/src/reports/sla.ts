@@ -14,6 +14,9 @@ export interface SlaDefinitions {
 
 export const DEFAULT_SLA: SlaDefinitions = { targetWaitSeconds: 30, shortAbandonSeconds: 0 };
 
+/** SLA-21: the month's call loss at most 5 %. Today's figure is held against the same line. */
+export const MAX_LOSS_PERCENT = 5;
+
 export interface SlaFigures {
   /** Finished inbound calls: operator + ivr + missed (RPT-29's total). */
   offered: number;

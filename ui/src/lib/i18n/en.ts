@@ -4,6 +4,7 @@ import { sdEn } from './sd-en';
 import { phoneEn } from './phone-en';
 import { chatEn } from './chat-en';
 import { agentsEn } from './agents-en';
+import { supervisionEn } from './supervision-en';
 
 export const en = {
   'app.title': 'KCC contact center',
@@ -190,6 +191,7 @@ export const en = {
   ...phoneEn,
   ...chatEn,
   ...agentsEn,
+  ...supervisionEn,
 } as const;
 
 export type MessageKey = keyof typeof en;

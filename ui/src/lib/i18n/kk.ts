@@ -3,6 +3,7 @@ import { sdKk } from './sd-kk';
 import { phoneKk } from './phone-kk';
 import { chatKk } from './chat-kk';
 import { agentsKk } from './agents-kk';
+import { supervisionKk } from './supervision-kk';
 
 export const kk = {
   'app.title': 'KCC байланыс орталығы',
@@ -190,4 +191,5 @@ export const kk = {
   ...phoneKk,
   ...chatKk,
   ...agentsKk,
+  ...supervisionKk,
 } as const satisfies Messages;

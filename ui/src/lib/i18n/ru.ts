@@ -3,6 +3,7 @@ import { sdRu } from './sd-ru';
 import { phoneRu } from './phone-ru';
 import { chatRu } from './chat-ru';
 import { agentsRu } from './agents-ru';
+import { supervisionRu } from './supervision-ru';
 
 export const ru = {
   'app.title': 'KCC контакт-центр',
@@ -190,4 +191,5 @@ export const ru = {
   ...phoneRu,
   ...chatRu,
   ...agentsRu,
+  ...supervisionRu,
 } as const satisfies Messages;

@@ -3,6 +3,7 @@ import type { Ticket, TicketEvent } from '../servicedesk/types';
 import type { ChatConversationEvent, ChatMessageEvent, ChatReadEvent } from '../chat/types';
 import type { Call, Health, Summary } from '../types';
 import type { AgentView } from '../agents/types';
+import type { Availability, StaffingState } from '../supervision/types';
 
 /** Topics the client may subscribe to on `/api/ws`. */
 export const TOPICS = [
@@ -13,6 +14,8 @@ export const TOPICS = [
   'servicedesk-alerts',
   'chat',
   'agents',
+  'staffing',
+  'availability',
 ] as const;
 export type Topic = (typeof TOPICS)[number];
 
@@ -28,6 +31,8 @@ export interface LiveEvents {
   'chat.read': ChatReadEvent;
   'chat.conversation': ChatConversationEvent;
   'agent.status': AgentView;
+  'staffing.changed': StaffingState;
+  'availability.changed': Availability;
 }
 export type LiveEventName = keyof LiveEvents;
 

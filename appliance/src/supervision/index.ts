@@ -1,0 +1,118 @@
+/**
+ * Supervision's wiring: the staffing alerts and the availability figures, fed by the operators'
+ * statuses and the calls, pushed on the live hub, and their routes.
+ *
+ * Who is signed in comes from the operators' statuses (AgentService): supervisors and second-line
+ * operators have phones and statuses too, so the floor holds all three roles the alerts count,
+ * and its `changed` events are the moments they change. A status outlives a console closed
+ * without signing out, so the live sessions are checked as well (see `signedInStaff`).
+ */
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Logger } from 'pino';
+import type { AuditStore } from '../admin/audit-store.js';
+import type { UserStore } from '../admin/users-store.js';
+import type { AgentService } from '../agents/service.js';
+import type { CallService } from '../calls/service.js';
+import type { Db } from '../db/database.js';
+import type { LiveHub } from '../http/live-hub.js';
+import { openPredicate } from '../pbx/calendar.js';
+import type { CalendarService } from '../pbx/calendar-service.js';
+import type { PbxStore } from '../pbx/store.js';
+import { slaToday } from '../reports/routes.js';
+import { availabilityFigures, type Availability } from './availability.js';
+import { supervisionRoutes } from './routes.js';
+import { StaffingService } from './staffing-service.js';
+import { signedInStaff } from './staffing.js';
+import { StaffingJournal, StaffingSettings } from './store.js';
+
+export interface SupervisionDeps {
+  db: Db;
+  audit: AuditStore;
+  users: Pick<UserStore, 'signedInUserIds'>;
+  settings: PbxStore;
+  agents: Pick<AgentService, 'floor' | 'on'>;
+  calls: CallService;
+  calendar: Pick<CalendarService, 'hours' | 'rules'>;
+  hub: Pick<LiveHub, 'publish' | 'size'>;
+  now: () => Date;
+  logger: Logger;
+  /** Availability figures are pushed at most this often (they read today's calls). */
+  pushIntervalMs?: number;
+}
+
+export interface Supervision {
+  staffing: StaffingService;
+  availability: () => Promise<Availability>;
+  routes: FastifyPluginAsyncTypebox;
+  /** Takes back the journalled alerts, then evaluates now and at every minute boundary. */
+  start(): Promise<void>;
+  stop(): void;
+  idle(): Promise<void>;
+}
+
+export function createSupervision(d: SupervisionDeps): Supervision {
+  const journal = new StaffingJournal(d.db, d.audit);
+  const staffing = new StaffingService({
+    signedIn: async () => {
+      const [floor, sessions] = await Promise.all([
+        d.agents.floor(),
+        d.users.signedInUserIds(d.now().toISOString()),
+      ]);
+      return signedInStaff(floor, sessions);
+    },
+    workingTime: async () => openPredicate(await d.calendar.hours(), await d.calendar.rules()),
+    settings: new StaffingSettings(d.settings, d.now),
+    journal,
+    now: d.now,
+    logger: d.logger,
+  });
+
+  const availability = async (): Promise<Availability> => {
+    const at = d.now();
+    const [sla, floor] = await Promise.all([slaToday(d.calls, d.settings, at), d.agents.floor()]);
+    return availabilityFigures(sla, floor, d.calls.liveCalls(), at);
+  };
+
+  // Pushed at most once per interval however busy the PBX is, and not read when nobody listens.
+  const interval = d.pushIntervalMs ?? 1000;
+  let pushTimer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  const pushAvailability = () => {
+    if (pushTimer || stopped || d.hub.size === 0) return;
+    pushTimer = setTimeout(() => {
+      pushTimer = null;
+      availability().then(
+        (a) => d.hub.publish('availability', 'availability.changed', a),
+        (err: unknown) => d.logger.error({ err }, 'availability figures failed'),
+      );
+    }, interval);
+    pushTimer.unref();
+  };
+
+  // Until start() has taken back the journalled alerts an evaluation would raise them again.
+  let started = false;
+  d.agents.on('changed', () => {
+    if (started) void staffing.refresh().catch(() => undefined);
+    pushAvailability();
+  });
+  d.calls.on('changed', pushAvailability);
+  staffing.on('changed', (state) => d.hub.publish('staffing', 'staffing.changed', state));
+
+  return {
+    staffing,
+    availability,
+    routes: supervisionRoutes(staffing, journal, availability),
+    async start() {
+      await staffing.load();
+      started = true;
+      staffing.start();
+    },
+    stop() {
+      stopped = true;
+      staffing.stop();
+      if (pushTimer) clearTimeout(pushTimer);
+      pushTimer = null;
+    },
+    idle: () => staffing.idle(),
+  };
+}

@@ -1,0 +1,31 @@
+// Staffing alerts (STAFF-7/8/9) and the availability figures (OBS-13, SLA-21); spread into en.ts.
+// supervision-kk.ts and supervision-ru.ts provide the same keys.
+export const supervisionEn = {
+  'staffing.title': 'Staffing',
+  'staffing.operators_below_minimum': 'Operators signed in: {count} of the {minimum} required',
+  'staffing.no_supervisor': 'No supervisor is signed in',
+  'staffing.no_second_line': 'No second-line operator is signed in',
+  'staffing.since': 'since {time}',
+  'staffing.ok': 'Staffing is complete',
+  'staffing.closed': 'Outside working hours: staffing is not checked',
+  'staffing.history': 'Recent alerts',
+  'staffing.raised': 'raised',
+  'staffing.cleared': 'cleared',
+  'staffing.error': 'Staffing alerts could not be loaded.',
+
+  'availability.title': 'Service availability today',
+  'availability.offered': 'Calls offered',
+  'availability.answered': 'Answered by operators',
+  'availability.missed': 'Missed',
+  'availability.loss': 'Call loss',
+  'availability.withinTarget': 'Answered within {seconds} s',
+  'availability.averageWait': 'Average wait',
+  'availability.longestWait': 'Longest wait today',
+  'availability.waitingNow': 'Callers waiting',
+  'availability.longestWaitingNow': 'Waiting longest',
+  'availability.inIvr': 'In the voice menu',
+  'availability.talking': 'Talking to operators',
+  'availability.operators': 'Operators by status',
+  'availability.targetMax': 'target ≤ {value}',
+  'availability.error': 'The figures could not be loaded.',
+} as const;

@@ -1,0 +1,31 @@
+import type { supervisionEn } from './supervision-en';
+
+export const supervisionKk = {
+  'staffing.title': 'Ауысымның жасақталуы',
+  'staffing.operators_below_minimum': 'Жүйедегі операторлар: қажетті {minimum} ішінен {count}',
+  'staffing.no_supervisor': 'Жүйеде супервайзер жоқ',
+  'staffing.no_second_line': 'Жүйеде екінші желі операторы жоқ',
+  'staffing.since': '{time} бастап',
+  'staffing.ok': 'Ауысым толық жасақталған',
+  'staffing.closed': 'Жұмыс уақытынан тыс: жасақталу тексерілмейді',
+  'staffing.history': 'Соңғы ескертулер',
+  'staffing.raised': 'пайда болды',
+  'staffing.cleared': 'алынды',
+  'staffing.error': 'Ауысым туралы ескертулер жүктелмеді.',
+
+  'availability.title': 'Бүгінгі қызмет қолжетімділігі',
+  'availability.offered': 'Түскен қоңыраулар',
+  'availability.answered': 'Операторлар қабылдады',
+  'availability.missed': 'Өткізіп алынды',
+  'availability.loss': 'Қоңырау жоғалтуы',
+  'availability.withinTarget': '{seconds} с ішінде қабылданды',
+  'availability.averageWait': 'Орташа күту',
+  'availability.longestWait': 'Бүгінгі ең ұзақ күту',
+  'availability.waitingNow': 'Кезекте күтуде',
+  'availability.longestWaitingNow': 'Ең ұзақ күтіп тұр',
+  'availability.inIvr': 'Дауыстық мәзірде',
+  'availability.talking': 'Операторлармен сөйлесуде',
+  'availability.operators': 'Операторлар мәртебесі бойынша',
+  'availability.targetMax': 'норма ≤ {value}',
+  'availability.error': 'Көрсеткіштер жүктелмеді.',
+} as const satisfies { readonly [K in keyof typeof supervisionEn]: string };

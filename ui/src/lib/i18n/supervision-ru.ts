@@ -1,0 +1,31 @@
+import type { supervisionEn } from './supervision-en';
+
+export const supervisionRu = {
+  'staffing.title': 'Укомплектованность смены',
+  'staffing.operators_below_minimum': 'Операторов в системе: {count} из {minimum} необходимых',
+  'staffing.no_supervisor': 'В системе нет супервизора',
+  'staffing.no_second_line': 'В системе нет оператора второй линии',
+  'staffing.since': 'с {time}',
+  'staffing.ok': 'Смена укомплектована',
+  'staffing.closed': 'Нерабочее время: укомплектованность не проверяется',
+  'staffing.history': 'Последние оповещения',
+  'staffing.raised': 'возникло',
+  'staffing.cleared': 'снято',
+  'staffing.error': 'Не удалось загрузить оповещения о смене.',
+
+  'availability.title': 'Доступность сервиса сегодня',
+  'availability.offered': 'Поступило вызовов',
+  'availability.answered': 'Принято операторами',
+  'availability.missed': 'Пропущено',
+  'availability.loss': 'Потери вызовов',
+  'availability.withinTarget': 'Принято за {seconds} с',
+  'availability.averageWait': 'Среднее ожидание',
+  'availability.longestWait': 'Макс. ожидание за день',
+  'availability.waitingNow': 'Ожидают в очереди',
+  'availability.longestWaitingNow': 'Дольше всех ждёт',
+  'availability.inIvr': 'В голосовом меню',
+  'availability.talking': 'В разговоре с операторами',
+  'availability.operators': 'Операторы по статусам',
+  'availability.targetMax': 'норма ≤ {value}',
+  'availability.error': 'Не удалось загрузить показатели.',
+} as const satisfies { readonly [K in keyof typeof supervisionEn]: string };
