@@ -11,7 +11,7 @@ import { Api, caOf, ControllerProcess, ok, waitForPbx } from '../support/control
 import { publishFlow, restoreMainFlow, routeServices } from '../support/flows.js';
 import { TEST_PORTS } from '../support/lab.js';
 import { placeIvrCall, type SippIvrCall } from '../support/sipp.js';
-import { watchAmi, type AmiWatch } from '../support/ami.js';
+import { queueMembers, watchAmi, type AmiWatch } from '../support/ami.js';
 import {
   inboundPackets,
   microphoneEnabled,
@@ -274,6 +274,34 @@ describe('call control', () => {
       throw err;
     } finally {
       for (const c of contexts) await c.close();
+    }
+  });
+
+  it('not ready for lunch from the console pauses the operator in every queue with that reason', async () => {
+    const context = await newContext(browser);
+    const page = await signInOperator(context, controller.url, 'operator1');
+    try {
+      await page.getByTestId('status-not-ready').click();
+      await page.locator('[data-testid="status-reasons"] [data-reason="lunch"]').click();
+      await expect
+        .poll(() => page.getByTestId('status-control').getAttribute('data-status'), {
+          timeout: 10_000,
+        })
+        .toBe('not_ready');
+      // Asterisk's own QueueStatus: paused, reason lunch, in each of operator1's queues.
+      await expect
+        .poll(async () => (await queueMembers(env, 'operator1')).map((m) => [m.paused, m.reason]), {
+          timeout: 10_000,
+        })
+        .toEqual([['1', 'lunch']]);
+      await page.getByTestId('status-ready').click();
+      await expect
+        .poll(async () => (await queueMembers(env, 'operator1')).map((m) => m.paused), {
+          timeout: 10_000,
+        })
+        .toEqual(['0']);
+    } finally {
+      await context.close();
     }
   });
 });

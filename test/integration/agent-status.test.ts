@@ -4,15 +4,13 @@
  * Asterisk's own `QueueStatus` shows; the controller puts it back after Asterisk restarts; and a
  * phone whose registration goes away leaves the operator paused as "unreachable".
  */
-import AmiClient from 'asterisk-ami-client';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Api, caOf, ControllerProcess, ok, waitForPbx } from '../support/controller.js';
 import { startLab, stopLab, TEST_PORTS } from '../support/lab.js';
+import { queueMembers } from '../support/ami.js';
 import { startOperator, type SippOperator } from '../support/sipp.js';
 import { waitFor } from '../support/wait.js';
-import type { TestEnv } from '../support/controller.js';
 
 const USERNAME = 'status-op';
 const PASSWORD = 'status-operator-Pa55';
@@ -28,44 +26,6 @@ interface AgentView {
   unreachable: boolean;
   paused: boolean;
   pauseReason: string | null;
-}
-
-interface Member {
-  queue: string;
-  paused: string;
-  reason: string;
-}
-
-/** The operator's membership in each queue, as Asterisk's `QueueStatus` reports it. */
-async function queueMembers(env: TestEnv, username: string): Promise<Member[]> {
-  const conf = readFileSync(path.join(env.dataDir, 'asterisk/manager.conf'), 'utf8');
-  const secret = /^secret=(.*)$/m.exec(conf)?.[1];
-  const user = /^\[(?!general\])([^\]]+)\]/m.exec(conf)?.[1];
-  if (!secret || !user) throw new Error('no AMI user in the generated manager.conf');
-  const client = new AmiClient({ reconnect: false, emitEventsByTypes: false });
-  await client.connect(user, secret, { host: '127.0.0.1', port: TEST_PORTS.ami });
-  try {
-    const id = `agent-status-${Date.now()}`;
-    const members: Member[] = [];
-    const complete = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('QueueStatus did not complete')), 5000);
-      client.on('event', (e: Record<string, string | undefined>) => {
-        if (e.ActionID !== id) return;
-        if (e.Event === 'QueueMember' && e.Location === `PJSIP/${username}`) {
-          members.push({ queue: e.Queue!, paused: e.Paused!, reason: e.PausedReason ?? '' });
-        }
-        if (e.Event === 'QueueStatusComplete') {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    });
-    await client.action({ Action: 'QueueStatus', ActionID: id }, true);
-    await complete;
-    return members.sort((a, b) => a.queue.localeCompare(b.queue));
-  } finally {
-    client.disconnect();
-  }
 }
 
 describe('operator statuses in the PBX', () => {
