@@ -189,11 +189,12 @@ export function callControlRoutes(
         config: { permission: 'softphone:use' },
         schema: {
           tags: ['calls'],
-          summary: 'Where a call can be transferred: colleagues (online or not), queues, branches',
+          summary:
+            'Where a call can be transferred: colleagues (online or not), queues, branches, office staff',
         },
       },
       async (req) => {
-        const [users, queues, branches] = await Promise.all([
+        const [users, queues, branches, office] = await Promise.all([
           db
             .selectFrom('users')
             .select(['username', 'display_name', 'role'])
@@ -205,6 +206,11 @@ export function callControlRoutes(
           db
             .selectFrom('branches')
             .select(['id', 'name', 'region', 'number'])
+            .orderBy('name')
+            .execute(),
+          db
+            .selectFrom('office_contacts')
+            .select(['id', 'name', 'department', 'number'])
             .orderBy('name')
             .execute(),
         ]);
@@ -230,6 +236,7 @@ export function callControlRoutes(
             })),
           queues: queues.map((q) => ({ name: q.name, title: q.title })),
           branches,
+          office,
         };
       },
     );

@@ -21,6 +21,7 @@ import * as m0005 from './migrations/0005-agent-status.js';
 import * as m0006 from './migrations/0006-internal-chat.js';
 import * as m0007 from './migrations/0007-dispositions.js';
 import * as m0008 from './migrations/0008-outbound-calls.js';
+import * as m0009 from './migrations/0009-office-directory.js';
 
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': m0001,
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-internal-chat': m0006,
   '0007-dispositions': m0007,
   '0008-outbound-calls': m0008,
+  '0009-office-directory': m0009,
 };
 
 class StaticMigrationProvider implements MigrationProvider {

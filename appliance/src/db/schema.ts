@@ -146,6 +146,14 @@ export interface BranchesTable {
   region_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
+export interface OfficeContactsTable {
+  id: Generated<number>;
+  name: string;
+  department: string | null;
+  number: string;
+  created_at: string;
+}
+
 export interface CalendarOverridesTable {
   date: string;
   kind: 'off' | 'work';
@@ -476,6 +484,7 @@ export interface Database {
   flow_versions: FlowVersionsTable;
   queues: QueuesTable;
   branches: BranchesTable;
+  office_contacts: OfficeContactsTable;
   calendar_overrides: CalendarOverridesTable;
   prompts: PromptsTable;
   callbacks: CallbacksTable;

@@ -119,6 +119,74 @@ export function trunkRoutes(
       },
     );
 
+    // The customer's office staff (OP-32: transfer to an office employee), by name and number.
+    app.get(
+      '/api/office-contacts',
+      {
+        config: { permission: 'directory:read' },
+        schema: { tags: ['pbx'], summary: "The customer's office staff and their numbers" },
+      },
+      async () => ({
+        items: (await db.selectFrom('office_contacts').selectAll().orderBy('name').execute()).map(
+          (c) => ({ id: c.id, name: c.name, department: c.department, number: c.number }),
+        ),
+      }),
+    );
+
+    app.post(
+      '/api/office-contacts',
+      {
+        config: { permission: 'pbx:manage' },
+        schema: {
+          tags: ['pbx'],
+          summary: 'Adds an office employee to the transfer directory',
+          body: Type.Object(
+            {
+              name: Type.String({ minLength: 1, maxLength: 120 }),
+              department: Type.Optional(Type.String({ maxLength: 120 })),
+              number: PhoneNumber,
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (req, reply) => {
+        const r = await db
+          .insertInto('office_contacts')
+          .values({
+            name: req.body.name.trim(),
+            department: req.body.department?.trim() || null,
+            number: req.body.number,
+            created_at: new Date().toISOString(),
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        return reply.status(201).send({ id: r.id, ...req.body });
+      },
+    );
+
+    app.delete(
+      '/api/office-contacts/:id',
+      {
+        config: { permission: 'pbx:manage' },
+        schema: {
+          tags: ['pbx'],
+          summary: 'Removes an office employee from the transfer directory',
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+        },
+      },
+      async (req, reply) => {
+        const r = await db
+          .deleteFrom('office_contacts')
+          .where('id', '=', req.params.id)
+          .executeTakeFirst();
+        if (Number(r.numDeletedRows) === 0) {
+          throw new AppError(404, 'not_found', `id: no office contact ${req.params.id}`);
+        }
+        return reply.status(204).send();
+      },
+    );
+
     app.get(
       '/api/branches',
       {

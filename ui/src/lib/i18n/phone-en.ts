@@ -97,6 +97,7 @@ export const phoneEn = {
     'The connection to the PBX dropped. Your call goes on; the phone reconnects by itself.',
   'phone.disposition.ticket': 'Linked to ticket #{id}',
   'phone.ivrPath': 'Menu: {path}',
+  'phone.transfer.office': 'Office employee',
   'keys.title': 'Keyboard shortcuts',
   'keys.ready': 'Ready',
   'keys.notReady': 'Not ready (choose a reason)',

@@ -99,6 +99,7 @@ export const phoneKk = {
   'phone.callSurvives': 'АТС-пен байланыс үзілді. Қоңырау жалғасуда; телефон өзі қайта қосылады.',
   'phone.disposition.ticket': '№{id} өтінімге байланыстырылды',
   'phone.ivrPath': 'Мәзір: {path}',
+  'phone.transfer.office': 'Кеңсе қызметкеріне',
   'keys.title': 'Пернелер тіркесімдері',
   'keys.ready': 'Дайын',
   'keys.notReady': 'Дайын емес (себебін таңдау)',

@@ -99,6 +99,7 @@ export const phoneRu = {
     'Связь с АТС прервалась. Разговор продолжается; телефон переподключится сам.',
   'phone.disposition.ticket': 'Привязано к заявке №{id}',
   'phone.ivrPath': 'Меню: {path}',
+  'phone.transfer.office': 'Сотруднику офиса',
   'keys.title': 'Горячие клавиши',
   'keys.ready': 'Готов',
   'keys.notReady': 'Не готов (выбрать причину)',
