@@ -418,6 +418,11 @@ function wireLiveUpdates(d: {
   let summaryTimer: NodeJS.Timeout | null = null;
   // Summary figures are pushed at most every 500 ms however busy the PBX is.
   const pushSummary = () => {
+    if (!hub.listening('summary')) {
+      // Nobody watches the figures: keep the gauge, skip counting today's calls.
+      metrics.activeCalls.set(calls.activeCount);
+      return;
+    }
     if (summaryTimer) return;
     summaryTimer = setTimeout(() => {
       summaryTimer = null;

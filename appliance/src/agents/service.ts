@@ -99,6 +99,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | null = null;
   private resyncTimer: NodeJS.Timeout | null = null;
+  private acw: number | null = null;
 
   constructor(deps: AgentServiceDeps) {
     super();
@@ -280,7 +281,7 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
         return this.run(async () => {
           const agent = await this.agentByName(username);
           if (!agent) return;
-          const acw = await this.store.acwSeconds();
+          const acw = await this.acwSeconds();
           await this.change(agent, (s, at) => callCompleted(s, acw, at), 'system');
         });
       }
@@ -494,12 +495,15 @@ export class AgentService extends EventEmitter<AgentServiceEvents> {
     return (await this.store.reason(id))!;
   }
 
-  acwSeconds(): Promise<number> {
-    return this.store.acwSeconds();
+  /** The after-call work time; read once, then kept (it is read at the end of every call). */
+  async acwSeconds(): Promise<number> {
+    this.acw ??= await this.store.acwSeconds();
+    return this.acw;
   }
 
   async setAcwSeconds(seconds: number): Promise<number> {
     await this.store.setAcwSeconds(seconds, this.now().toISOString());
+    this.acw = seconds;
     return seconds;
   }
 }

@@ -5,7 +5,6 @@
  */
 import { normalizeDid, serviceForDid } from '../pbx/did.js';
 import type { AmiEvent } from '../pbx/ami-link.js';
-import { AMI_NEWEXTEN_CONTEXT } from '../pbx/ami-events.js';
 import {
   agentCompleted,
   agentConnected,
@@ -16,7 +15,7 @@ import {
 } from './segments.js';
 
 /** The context the carrier trunk delivers calls into (base pjsip.conf template). */
-export const TRUNK_CONTEXT = AMI_NEWEXTEN_CONTEXT;
+export const TRUNK_CONTEXT = 'kcc-from-trunk';
 /** The context each service number's call runs in, with the canonical number as extension. */
 export const INBOUND_CONTEXT = 'kcc-inbound';
 /** The context of the operators' phones: the calls they place start here. */
@@ -199,7 +198,10 @@ export function sameFact(a: CallFact, b: CallFact): boolean {
   for (const key of Object.keys(a) as Array<keyof CallFact>) {
     if (key === 'links') continue;
     if (key === 'segments') {
-      if (JSON.stringify(a.segments) !== JSON.stringify(b.segments)) return false;
+      // Unchanged segments keep their array: the string comparison is for rebuilt ones.
+      if (a.segments !== b.segments && JSON.stringify(a.segments) !== JSON.stringify(b.segments)) {
+        return false;
+      }
     } else if (a[key] !== b[key]) return false;
   }
   return true;

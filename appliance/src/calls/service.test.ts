@@ -1,10 +1,10 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Db } from '../db/database.js';
 import type { AmiEvent } from '../pbx/ami-link.js';
 import { memoryDb, SERVICES, silentLogger, TestClock } from '../test-support.js';
 import { startOfDay } from '../time.js';
 import type { CallFact } from './reducer.js';
-import { CallService, type ChannelSource } from './service.js';
+import { CALL_FLUSH_MS, CallService, type ChannelSource } from './service.js';
 import { CallStore } from './store.js';
 
 /** The events of one inbound call to 193, answered, then hung up by the caller. */
@@ -158,7 +158,25 @@ describe('CallService', () => {
       talk_seconds: null,
     });
     expect(service.liveCalls()).toEqual([]);
-    expect(changed.map((c) => c.state)).toEqual(['ringing', 'answered', 'ended']);
+    // Changes that arrive together are written and announced once, with the latest fact: the
+    // answer and the hang-up came in one burst here.
+    expect(changed.map((c) => c.state)).toEqual(['ringing', 'ended']);
+  });
+
+  it('writes a burst of changes by itself within the flush interval, once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const events = callEvents('1764072000.1', NOON, { hangup: false });
+      for (const e of events) await service.handleEvent(e);
+      // Applied in memory at once, not written yet.
+      expect(service.liveCalls().map((c) => c.state)).toEqual(['answered']);
+      expect(await rows(db)).toEqual([]);
+      await vi.advanceTimersByTimeAsync(CALL_FLUSH_MS);
+      expect((await rows(db)).map((r) => r.state)).toEqual(['answered']);
+      expect(changed.map((c) => c.state)).toEqual(['answered']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('ignores events it does not read and events of outbound channels', async () => {

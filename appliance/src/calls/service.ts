@@ -106,10 +106,24 @@ interface CallServiceEvents {
   changed: [CallFact];
 }
 
+/**
+ * How long changes gather before they are written and announced together. A call's events come in
+ * bursts (arrival, answer and IVR entry within milliseconds; connect and bridge; hang-up and its
+ * handler): one write and one announcement per burst instead of one per event is most of what the
+ * controller costs per call, and 40 ms is well inside what a live view can notice.
+ */
+export const CALL_FLUSH_MS = 40;
+
 export class CallService extends EventEmitter<CallServiceEvents> {
   private readonly live = new Map<string, CallFact>();
   /** Events are applied one at a time so a slow write cannot reorder a call's events. */
   private queue: Promise<void> = Promise.resolve();
+  /** Changed facts not written yet (the latest per call), and whether their segments changed. */
+  private readonly pending = new Map<string, { fact: CallFact; segments: boolean }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private writes: Promise<void> = Promise.resolve();
+  /** Events waiting in `queue` (applied on the slow path). */
+  private queued = 0;
 
   constructor(
     private readonly store: CallStore,
@@ -130,12 +144,31 @@ export class CallService extends EventEmitter<CallServiceEvents> {
 
   handleEvent(e: AmiEvent): Promise<void> {
     if (!CALL_EVENTS.has(e.Event)) return this.queue;
+    // Most events belong to a call already in memory and need no read or write to apply: with
+    // nothing queued ahead of them they are applied at once, in order, without a promise each.
+    if (this.queued === 0 && this.applyNow(e)) return this.queue;
+    this.queued += 1;
     this.queue = this.queue
       .then(() => this.apply(e))
       .catch((err: unknown) => {
         this.logger.error({ err, event: e.Event }, 'failed to record a call event');
+      })
+      .finally(() => {
+        this.queued -= 1;
       });
     return this.queue;
+  }
+
+  /** Applies an event of a known call synchronously; false when it needs the slow path. */
+  private applyNow(e: AmiEvent): boolean {
+    const key = e.Linkedid;
+    if (!key) return true;
+    const current = this.live.get(key);
+    if (!current) return false;
+    if (e.Event === 'UserEvent' && e.UserEvent === 'KccCallback') return false;
+    const next = reduceCall(current, e, this.ctx);
+    if (next && next !== current) this.settle(next, current);
+    return true;
   }
 
   private async apply(e: AmiEvent): Promise<void> {
@@ -154,31 +187,68 @@ export class CallService extends EventEmitter<CallServiceEvents> {
         at: eventTime(e, this.ctx),
       });
     }
+    // A call that already ended is never reopened by a late or repeated event.
+    if (!current && (await this.stored(next.id))?.state === 'ended') return;
+    this.settle(next, current);
+  }
+
+  /** Keeps the new fact: in memory only when just the links moved, else committed. */
+  private settle(next: CallFact, current: CallFact | undefined): void {
     if (next.state === 'ended' && current?.state !== 'ended' && next.recordingPath) {
       this.recordings?.schedule(next.id, next.recordingPath);
     }
-    // Only who is bridged with whom changed: nothing to store or tell.
     if (current && sameFact(next, current)) {
       this.live.set(next.id, next);
       return;
     }
-    // A call that already ended is never reopened by a late or repeated event.
-    if (!current && (await this.store.get(next.id))?.state === 'ended') return;
-    await this.commit(next, current);
+    this.commit(next, current);
   }
 
-  private async commit(next: CallFact, previous?: CallFact): Promise<void> {
+  /** The call as last committed: not yet written, or from the database. */
+  private async stored(id: string): Promise<CallFact | undefined> {
+    return this.pending.get(id)?.fact ?? (await this.store.get(id));
+  }
+
+  /** Takes the change at once in memory; writes and announces it with the next flush. */
+  private commit(next: CallFact, previous?: CallFact): void {
     const segmentsChanged =
       !previous || JSON.stringify(previous.segments) !== JSON.stringify(next.segments);
-    await this.store.upsert(next, this.ctx.now(), segmentsChanged);
+    const waiting = this.pending.get(next.id);
+    this.pending.set(next.id, { fact: next, segments: segmentsChanged || !!waiting?.segments });
     if (next.state === 'ended') this.live.delete(next.id);
     else this.live.set(next.id, next);
-    this.emit('changed', next);
+    this.flushTimer ??= setTimeout(() => void this.flush(), CALL_FLUSH_MS);
+  }
+
+  /** Writes the gathered changes in one transaction, then announces each call's latest fact. */
+  flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pending.size === 0) return this.writes;
+    const batch = [...this.pending.values()];
+    this.pending.clear();
+    this.writes = this.writes
+      .then(() => this.store.writeBatch(batch, this.ctx.now()))
+      .then(
+        () => {
+          for (const { fact } of batch) this.emit('changed', fact);
+        },
+        (err: unknown) => {
+          this.logger.error({ err, calls: batch.length }, 'failed to write call changes');
+        },
+      );
+    return this.writes;
   }
 
   /** Brings the facts in line with the channels Asterisk has right now. */
   reconcile(pbx: ChannelSource): Promise<void> {
-    const run = this.queue.then(() => this.doReconcile(pbx));
+    // Events that arrive meanwhile wait for it in the queue (no fast path while it runs).
+    this.queued += 1;
+    const run = this.queue
+      .then(() => this.doReconcile(pbx))
+      .finally(() => {
+        this.queued -= 1;
+      });
     // The caller hears of a failure; the queue must not, or the next event would be skipped.
     this.queue = run.catch(() => undefined);
     return run;
@@ -192,7 +262,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     const operators = parseQueueLog(queueLog.text);
     let rebuilt = 0;
     for (const [id, records] of groupByCall(parseCdr(cdr.text))) {
-      const stored = await this.store.get(id);
+      const stored = await this.stored(id);
       if (stored?.state === 'ended') continue;
       const cdrFact = factFromCdr(records, this.ctx.services);
       if (!cdrFact) continue;
@@ -218,7 +288,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
           at: merged.endedAt ?? merged.startedAt,
         });
       }
-      await this.commit(merged);
+      this.commit(merged);
       if (merged.recordingPath) this.recordings?.schedule(id, merged.recordingPath);
       rebuilt += 1;
     }
@@ -228,6 +298,7 @@ export class CallService extends EventEmitter<CallServiceEvents> {
   }
 
   private async doReconcile(pbx: ChannelSource): Promise<void> {
+    await this.flush();
     const rebuilt = await this.rebuildFromCdr();
     const events = await pbx.actionList({ Action: 'CoreShowChannels' }, 'CoreShowChannelsComplete');
     const channels: LiveChannel[] = [];
@@ -258,9 +329,9 @@ export class CallService extends EventEmitter<CallServiceEvents> {
       if (this.live.has(ch.linkedid)) continue;
       const fact = factFromLiveChannel(ch, this.ctx);
       if (!fact) continue;
-      const stored = await this.store.get(fact.id);
+      const stored = await this.stored(fact.id);
       // A row that exists (ended by mistake or not yet loaded) keeps its own start time.
-      await this.commit(stored ? { ...stored, state: fact.state, endedAt: null } : fact);
+      this.commit(stored ? { ...stored, state: fact.state, endedAt: null } : fact);
       added += 1;
     }
     // Who is bridged with whom was not seen during the gap: take it from the channel list.
@@ -272,12 +343,13 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     let closed = 0;
     for (const call of [...this.live.values()]) {
       if (liveIds.has(call.id)) continue;
-      await this.commit({
+      this.commit({
         ...finish(call, this.ctx.now().toISOString(), null),
         endEstimated: true,
       });
       closed += 1;
     }
+    await this.flush();
     this.logger.info(
       { live: channels.length, added, closed, rebuilt },
       'reconciled calls with the PBX channel list',
@@ -301,15 +373,22 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     return this.store.callbacks(since);
   }
 
+  /** Calls in progress now. */
+  get activeCount(): number {
+    return this.live.size;
+  }
+
   liveCalls(): CallFact[] {
     return [...this.live.values()].sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
   }
 
-  list(from: string, to: string, limit: number): Promise<CallFact[]> {
+  async list(from: string, to: string, limit: number): Promise<CallFact[]> {
+    await this.flush();
     return this.store.listBetween(from, to, limit);
   }
 
   async summary(): Promise<CallSummary> {
+    await this.flush();
     const now = this.ctx.now();
     const today = await this.store.countSince(this.startOfToday(now).toISOString());
     return {
@@ -319,8 +398,9 @@ export class CallService extends EventEmitter<CallServiceEvents> {
     };
   }
 
-  /** Resolves when every event handed in so far has been written. */
-  idle(): Promise<void> {
-    return this.queue;
+  /** Resolves when every event handed in so far has been applied, written and announced. */
+  async idle(): Promise<void> {
+    await this.queue;
+    await this.flush();
   }
 }

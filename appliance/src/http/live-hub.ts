@@ -55,6 +55,12 @@ export class LiveHub {
     private readonly heartbeatMs = 25_000,
   ) {}
 
+  /** Whether any client is subscribed to `topic` (so work for it can be skipped when none is). */
+  listening(topic: Topic): boolean {
+    for (const client of this.clients) if (client.topics.has(topic)) return true;
+    return false;
+  }
+
   get size(): number {
     return this.clients.size;
   }
@@ -133,10 +139,11 @@ export class LiveHub {
   }
 
   publish(topic: Topic, event: string, data: unknown): void {
-    if (this.clients.size === 0) return;
-    const frame = JSON.stringify({ type: 'event', topic, event, data });
+    // The frame is built once, and only when someone listens to the topic.
+    let frame: string | null = null;
     for (const client of this.clients) {
       if (client.topics.has(topic) && client.socket.readyState === client.socket.OPEN) {
+        frame ??= JSON.stringify({ type: 'event', topic, event, data });
         this.cork(client);
         client.socket.send(frame);
       }

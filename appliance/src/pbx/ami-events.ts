@@ -16,12 +16,8 @@ export const AMI_EVENT_NAMES = [
   'Hangup',
   'UserEvent',
   'QueueCallerJoin',
-  'QueueCallerLeave',
-  'QueueCallerAbandon',
-  'AgentCalled',
   'AgentConnect',
   'AgentComplete',
-  'AgentRingNoAnswer',
   // Who talks with whom: segments, transfers, conferences, supervision
   'BridgeEnter',
   'BridgeLeave',
@@ -39,7 +35,6 @@ export const AMI_EVENT_NAMES = [
   'QueueMemberAdded',
   'QueueMemberRemoved',
   'QueueMemberPause',
-  'QueueMemberStatus',
   'ContactStatus',
   // PBX life cycle
   'FullyBooted',
@@ -48,15 +43,39 @@ export const AMI_EVENT_NAMES = [
 ] as const;
 
 /**
- * Newexten only from the carrier's context: the DID the carrier dialled shows there (the reducer
- * reads it), while every other dialplan step would be one more event per call.
+ * Events Asterisk does not make at all (manager.conf `disabledevents`, Asterisk 22+). A session's
+ * filters only decide what it receives: Asterisk still builds every event for every session, and
+ * the dialplan alone raises a Newexten for each step a call takes (a hundred and more through the
+ * IVR). None of these is read by the controller: the DID comes with Newchannel and the dialplan's
+ * own KccInbound event, queue progress with the events above. Events a later feature needs come
+ * off this list.
  */
-export const AMI_NEWEXTEN_CONTEXT = 'kcc-from-trunk';
+export const AMI_DISABLED_EVENTS = [
+  'Newexten',
+  'VarSet',
+  'NewCallerid',
+  'NewConnectedLine',
+  'NewAccountCode',
+  'DialState',
+  'DeviceStateChange',
+  'ExtensionStatus',
+  'MusicOnHoldStart',
+  'MusicOnHoldStop',
+  'QueueMemberStatus',
+  'QueueCallerLeave',
+  'AgentCalled',
+  'AgentRingNoAnswer',
+  'LocalBridge',
+  'LocalOptimizationBegin',
+  'LocalOptimizationEnd',
+  'MixMonitorStart',
+  'MixMonitorStop',
+  'DTMFBegin',
+  'HangupRequest',
+  'SoftHangupRequest',
+] as const;
 
 /** manager.conf `eventfilter` lines for the controller's account. */
 export function amiEventFilterLines(): string[] {
-  return [
-    ...AMI_EVENT_NAMES.map((name) => `eventfilter(action(include),name(${name}))=`),
-    `eventfilter(action(include),name(Newexten),header(Context),method(exact))=${AMI_NEWEXTEN_CONTEXT}`,
-  ];
+  return AMI_EVENT_NAMES.map((name) => `eventfilter(action(include),name(${name}))=`);
 }

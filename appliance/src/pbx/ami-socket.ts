@@ -156,8 +156,17 @@ export function parseMessage(text: string, from: number, to: number): AmiMessage
     if (eol < 0 || eol > to) eol = to;
     const colon = text.indexOf(':', pos);
     if (colon > pos && colon < eol) {
-      const key = text.slice(pos, colon).trim();
-      if (key) (message ??= {})[key] = text.slice(colon + 1, eol).trim();
+      // Asterisk writes `Key: Value`: cut at the known spots and trim only what has spaces left
+      // (every event carries some twenty lines, so the copies add up).
+      let key = text.slice(pos, colon);
+      if (key.charCodeAt(0) === 32 || key.charCodeAt(key.length - 1) === 32) key = key.trim();
+      let from = colon + 1;
+      if (text.charCodeAt(from) === 32) from += 1;
+      let value = text.slice(from, eol);
+      if (value.charCodeAt(0) === 32 || value.charCodeAt(value.length - 1) === 32) {
+        value = value.trim();
+      }
+      if (key) (message ??= {})[key] = value;
     }
     pos = eol + 2;
   }

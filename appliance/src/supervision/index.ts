@@ -33,7 +33,7 @@ export interface SupervisionDeps {
   agents: Pick<AgentService, 'floor' | 'on'>;
   calls: CallService;
   calendar: Pick<CalendarService, 'hours' | 'rules'>;
-  hub: Pick<LiveHub, 'publish' | 'size'>;
+  hub: Pick<LiveHub, 'publish' | 'listening'>;
   now: () => Date;
   logger: Logger;
   /** Availability figures are pushed at most this often (they read today's calls). */
@@ -50,8 +50,22 @@ export interface Supervision {
   idle(): Promise<void>;
 }
 
+/** How long the working-hours predicate is reused: the calendar changes rarely, reads cost. */
+const WORKING_TIME_TTL_MS = 60_000;
+
 export function createSupervision(d: SupervisionDeps): Supervision {
   const journal = new StaffingJournal(d.db, d.audit);
+  let cached: { at: number; isOpen: (at: Date) => boolean } | null = null;
+  const workingTime = async () => {
+    const now = d.now().getTime();
+    if (!cached || now - cached.at >= WORKING_TIME_TTL_MS) {
+      cached = {
+        at: now,
+        isOpen: openPredicate(await d.calendar.hours(), await d.calendar.rules()),
+      };
+    }
+    return cached.isOpen;
+  };
   const staffing = new StaffingService({
     signedIn: async () => {
       const [floor, sessions] = await Promise.all([
@@ -60,7 +74,7 @@ export function createSupervision(d: SupervisionDeps): Supervision {
       ]);
       return signedInStaff(floor, sessions);
     },
-    workingTime: async () => openPredicate(await d.calendar.hours(), await d.calendar.rules()),
+    workingTime,
     settings: new StaffingSettings(d.settings, d.now),
     journal,
     now: d.now,
@@ -78,7 +92,7 @@ export function createSupervision(d: SupervisionDeps): Supervision {
   let pushTimer: NodeJS.Timeout | null = null;
   let stopped = false;
   const pushAvailability = () => {
-    if (pushTimer || stopped || d.hub.size === 0) return;
+    if (pushTimer || stopped || !d.hub.listening('availability')) return;
     pushTimer = setTimeout(() => {
       pushTimer = null;
       availability().then(
@@ -91,8 +105,15 @@ export function createSupervision(d: SupervisionDeps): Supervision {
 
   // Until start() has taken back the journalled alerts an evaluation would raise them again.
   let started = false;
-  d.agents.on('changed', () => {
-    if (started) void staffing.refresh().catch(() => undefined);
+  // Only signing in or out moves the alerts; the many status changes of a working day (after-call
+  // work after every call) do not, and an evaluation reads the floor and the sessions.
+  const signedOut = new Map<number, boolean>();
+  d.agents.on('changed', (view) => {
+    const out = view.status === 'offline';
+    if (signedOut.get(view.userId) !== out) {
+      signedOut.set(view.userId, out);
+      if (started) void staffing.refresh().catch(() => undefined);
+    }
     pushAvailability();
   });
   d.calls.on('changed', pushAvailability);

@@ -7,7 +7,7 @@
  */
 import { compileFlow } from '../../flows/compile.js';
 import type { FlowGraph } from '../../flows/model.js';
-import { amiEventFilterLines } from '../ami-events.js';
+import { AMI_DISABLED_EVENTS, amiEventFilterLines } from '../ami-events.js';
 import { didVariants } from '../did.js';
 
 export interface RenderState {
@@ -345,6 +345,7 @@ export function renderManager(s: RenderState): string {
       'timestampevents=yes',
       'webenabled=no',
       'displayconnects=no',
+      `disabledevents=${AMI_DISABLED_EVENTS.join(',')}`,
     ]),
     section(clean(s.ami.username), [
       `secret=${clean(s.ami.secret)}`,
