@@ -131,6 +131,16 @@ export class UserStore {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** Ends every session of a user; the token hashes of those ended. */
+  async deleteSessionsOf(userId: number): Promise<string[]> {
+    const rows = await this.db
+      .deleteFrom('sessions')
+      .where('user_id', '=', userId)
+      .returning('token_hash')
+      .execute();
+    return rows.map((r) => r.token_hash);
+  }
+
   async deleteExpiredSessions(now: string): Promise<void> {
     await this.db.deleteFrom('sessions').where('expires_at', '<', now).execute();
   }

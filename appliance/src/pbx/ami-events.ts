@@ -73,6 +73,18 @@ export const AMI_DISABLED_EVENTS = [
   'DTMFBegin',
   'HangupRequest',
   'SoftHangupRequest',
+  'HangupHandlerPush',
+  'HangupHandlerRun',
+  'HangupHandlerPop',
+  'BridgeCreate',
+  'BridgeDestroy',
+  'BridgeMerge',
+  'BridgeVideoSourceUpdate',
+  'NewPeerAccount',
+  'ChannelTalkingStart',
+  'ChannelTalkingStop',
+  'PresenceStateChange',
+  'MessageWaiting',
 ] as const;
 
 /** manager.conf `eventfilter` lines for the controller's account. */

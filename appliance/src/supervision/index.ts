@@ -20,6 +20,7 @@ import type { CalendarService } from '../pbx/calendar-service.js';
 import type { PbxStore } from '../pbx/store.js';
 import { slaToday } from '../reports/routes.js';
 import { availabilityFigures, type Availability } from './availability.js';
+import { FloorActions } from './floor-actions.js';
 import { supervisionRoutes } from './routes.js';
 import { StaffingService } from './staffing-service.js';
 import { signedInStaff } from './staffing.js';
@@ -28,12 +29,12 @@ import { StaffingJournal, StaffingSettings } from './store.js';
 export interface SupervisionDeps {
   db: Db;
   audit: AuditStore;
-  users: Pick<UserStore, 'signedInUserIds'>;
+  users: Pick<UserStore, 'signedInUserIds' | 'deleteSessionsOf'>;
   settings: PbxStore;
-  agents: Pick<AgentService, 'floor' | 'on'>;
+  agents: Pick<AgentService, 'floor' | 'on' | 'choose'>;
   calls: CallService;
   calendar: Pick<CalendarService, 'hours' | 'rules'>;
-  hub: Pick<LiveHub, 'publish' | 'listening'>;
+  hub: Pick<LiveHub, 'publish' | 'listening' | 'endSession'>;
   now: () => Date;
   logger: Logger;
   /** Availability figures are pushed at most this often (they read today's calls). */
@@ -122,7 +123,17 @@ export function createSupervision(d: SupervisionDeps): Supervision {
   return {
     staffing,
     availability,
-    routes: supervisionRoutes(staffing, journal, availability),
+    routes: supervisionRoutes(
+      staffing,
+      journal,
+      availability,
+      new FloorActions({
+        agents: d.agents,
+        endSessions: (userId) => d.users.deleteSessionsOf(userId),
+        closeLive: (hash) => d.hub.endSession(hash),
+        audit: d.audit,
+      }),
+    ),
     async start() {
       await staffing.load();
       started = true;

@@ -14,13 +14,69 @@ import {
 } from './schemas.js';
 import type { StaffingService } from './staffing-service.js';
 import type { StaffingJournal } from './store.js';
+import { Type } from '@sinclair/typebox';
+import { AgentViewSchema } from '../agents/routes.js';
+import type { FloorActions } from './floor-actions.js';
+
+const ForceParams = Type.Object({ userId: Type.Integer({ minimum: 1 }) });
+const ForceBody = Type.Object(
+  {
+    why: Type.String({
+      minLength: 3,
+      maxLength: 500,
+      description: 'Why: written to the audit log with the supervisor’s name',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export function supervisionRoutes(
   staffing: StaffingService,
   journal: Pick<StaffingJournal, 'history'>,
   availability: () => Promise<Availability>,
+  floor: FloorActions,
 ): FastifyPluginAsyncTypebox {
   return async (app) => {
+    const by = (req: {
+      session?: { user: { id: number; username: string } } | null;
+      ip: string;
+    }) => ({
+      id: req.session!.user.id,
+      username: req.session!.user.username,
+      ip: req.ip,
+    });
+
+    app.post(
+      '/api/supervision/agents/:userId/force-ready',
+      {
+        config: { permission: 'floor:manage' },
+        schema: {
+          tags: ['supervision'],
+          summary: 'Forces an operator to Ready (logged in the audit log with who and why)',
+          params: ForceParams,
+          body: ForceBody,
+          response: { 200: AgentViewSchema, 400: ErrorSchema, 404: ErrorSchema },
+        },
+      },
+      async (req) => floor.forceReady(by(req), req.params.userId, req.body.why),
+    );
+
+    app.post(
+      '/api/supervision/agents/:userId/disconnect',
+      {
+        config: { permission: 'floor:manage' },
+        schema: {
+          tags: ['supervision'],
+          summary:
+            'Disconnects an operator from the service: Signed out in every queue and their console sessions ended (logged with who and why)',
+          params: ForceParams,
+          body: ForceBody,
+          response: { 200: AgentViewSchema, 400: ErrorSchema, 404: ErrorSchema },
+        },
+      },
+      async (req) => floor.disconnect(by(req), req.params.userId, req.body.why),
+    );
+
     app.get(
       '/api/supervision/staffing',
       {

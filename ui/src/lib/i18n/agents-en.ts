@@ -20,6 +20,12 @@ export const agentsEn = {
   'agents.control.error': 'Status not changed: {message}',
   'agents.control.loadError': 'Your status could not be loaded.',
 
+  'agents.floor.actions': 'Actions',
+  'agents.floor.forceReady': 'Make ready',
+  'agents.floor.disconnect': 'Disconnect',
+  'agents.floor.forceReadyWhy': 'Why make {name} ready? (logged)',
+  'agents.floor.disconnectWhy': 'Why disconnect {name}? (logged)',
+  'agents.floor.confirm': 'Confirm',
   'agents.floor.title': 'Operators',
   'agents.floor.empty': 'No operators yet.',
   'agents.floor.error': 'Operators could not be loaded.',

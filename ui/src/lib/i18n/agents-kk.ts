@@ -21,6 +21,12 @@ export const agentsKk = {
   'agents.control.error': 'Күй өзгертілмеді: {message}',
   'agents.control.loadError': 'Күйіңізді жүктеу мүмкін болмады.',
 
+  'agents.floor.actions': 'Әрекеттер',
+  'agents.floor.forceReady': 'Дайын ету',
+  'agents.floor.disconnect': 'Ажырату',
+  'agents.floor.forceReadyWhy': '{name} неге дайын етіледі? (журналға жазылады)',
+  'agents.floor.disconnectWhy': '{name} неге ажыратылады? (журналға жазылады)',
+  'agents.floor.confirm': 'Растау',
   'agents.floor.title': 'Операторлар',
   'agents.floor.empty': 'Операторлар әлі жоқ.',
   'agents.floor.error': 'Операторлар тізімін жүктеу мүмкін болмады.',

@@ -21,6 +21,12 @@ export const agentsRu = {
   'agents.control.error': 'Статус не изменён: {message}',
   'agents.control.loadError': 'Не удалось загрузить ваш статус.',
 
+  'agents.floor.actions': 'Действия',
+  'agents.floor.forceReady': 'Сделать готовым',
+  'agents.floor.disconnect': 'Отключить',
+  'agents.floor.forceReadyWhy': 'Почему {name} переводится в «Готов»? (записывается в журнал)',
+  'agents.floor.disconnectWhy': 'Почему {name} отключается? (записывается в журнал)',
+  'agents.floor.confirm': 'Подтвердить',
   'agents.floor.title': 'Операторы',
   'agents.floor.empty': 'Операторов пока нет.',
   'agents.floor.error': 'Не удалось загрузить список операторов.',
